@@ -1,0 +1,270 @@
+//! Agents: their state machine ([`AgentState`], with the transition tables in
+//! `agent/state.rs`), capacity per channel, skills and attributes, and the counters
+//! routing strategies rank them by.
+
+mod state;
+
+pub use state::{AgentState, AgentStateKind};
+pub(crate) use state::{
+    Presence, PresenceTrigger, TaskPhase, TaskTrigger, presence_next, task_next,
+};
+
+use crate::config::{AgentConfig, AgentPolicy, Channel};
+use crate::ids::{AgentId, CallId, Millis, QueueId};
+use crate::routing::{AgentView, IndexKey, SkillId, Vocabulary};
+use serde::{Deserialize, Serialize};
+
+/// One contact an agent holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Task {
+    pub call: CallId,
+    pub channel: Channel,
+    pub phase: TaskPhase,
+    pub queue: Option<QueueId>,
+}
+
+/// After-call work in progress.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct WrapUp {
+    pub call: CallId,
+    pub until: Option<Millis>,
+    pub started: Millis,
+    /// Queue and interval the wrap-up time is counted in.
+    pub counted_in: Option<(QueueId, u64)>,
+}
+
+/// The agent's sign-in to one queue, with its place in that queue's index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Member {
+    pub queue: QueueId,
+    pub penalty: u32,
+    pub position: u32,
+    /// Key under which the agent sits in the queue's available index.
+    pub indexed: Option<(u32, IndexKey)>,
+    /// Counted in the queue's logged-in and ready member counters.
+    pub counted_logged_in: bool,
+    pub counted_ready: bool,
+}
+
+/// Time spent in each state since login, in milliseconds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentTimes {
+    /// Logged in, any state.
+    pub logged_in_ms: u64,
+    /// Ready and waiting.
+    pub ready_ms: u64,
+    /// Not ready.
+    pub not_ready_ms: u64,
+    /// Reserved or ringing.
+    pub ringing_ms: u64,
+    /// Talking.
+    pub talk_ms: u64,
+    /// On hold.
+    pub hold_ms: u64,
+    /// Wrap-up.
+    pub wrap_up_ms: u64,
+}
+
+impl AgentTimes {
+    pub(crate) fn add(&mut self, kind: AgentStateKind, ms: u64) {
+        if kind != AgentStateKind::LoggedOut {
+            self.logged_in_ms += ms;
+        }
+        match kind {
+            AgentStateKind::LoggedOut => {}
+            AgentStateKind::Ready => self.ready_ms += ms,
+            AgentStateKind::NotReady => self.not_ready_ms += ms,
+            AgentStateKind::Reserved | AgentStateKind::Ringing => self.ringing_ms += ms,
+            AgentStateKind::Talking => self.talk_ms += ms,
+            AgentStateKind::OnHold => self.hold_ms += ms,
+            AgentStateKind::WrapUp => self.wrap_up_ms += ms,
+        }
+    }
+
+    /// Handling time: talk, hold and wrap-up.
+    pub fn handling_ms(&self) -> u64 {
+        self.talk_ms + self.hold_ms + self.wrap_up_ms
+    }
+
+    /// Occupancy: handling time / (handling time + ready time); `None` before any.
+    pub fn occupancy(&self) -> Option<f64> {
+        let busy = self.handling_ms() + self.ringing_ms;
+        let denom = busy + self.ready_ms;
+        (denom > 0).then(|| busy as f64 / denom as f64)
+    }
+
+    /// Utilisation: handling time / logged-in time.
+    pub fn utilisation(&self) -> Option<f64> {
+        (self.logged_in_ms > 0).then(|| (self.handling_ms() + self.ringing_ms) as f64 / self.logged_in_ms as f64)
+    }
+}
+
+/// An agent at run time.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Agent {
+    pub id: AgentId,
+    pub name: String,
+    pub group: String,
+    pub skills: Vec<(SkillId, u8)>,
+    pub tags: Vec<u32>,
+    pub weight: u32,
+    pub policy: AgentPolicy,
+    pub presence: Presence,
+    pub tasks: Vec<Task>,
+    pub wrap_up: Option<WrapUp>,
+    /// A supervisor logged the agent out while busy: log out when free.
+    pub pending_logout: bool,
+    /// No offers until this time (no-answer and reject delays).
+    pub paused_until: Option<Millis>,
+    pub members: Vec<Member>,
+    pub idle_since: Millis,
+    pub answered: u32,
+    pub talk_ms: u64,
+    pub missed_in_row: u32,
+    pub state_since: Millis,
+    pub times: AgentTimes,
+    /// Bumped whenever a timer for this agent must be invalidated.
+    pub epoch: u32,
+    /// The config the agent was created from (for `RemoveAgent`/`UpdateAgent` diffs).
+    pub config: AgentConfig,
+}
+
+impl Agent {
+    pub(crate) fn from_config(cfg: &AgentConfig, defaults: &AgentPolicy, vocab: &mut Vocabulary) -> Agent {
+        let (skills, tags) = Agent::compile_attributes(cfg, vocab);
+        Agent {
+            id: cfg.id,
+            name: cfg.name.clone(),
+            group: cfg.groups.first().cloned().unwrap_or_else(|| "default".into()),
+            skills,
+            tags,
+            weight: cfg.weight,
+            policy: cfg.policy.clone().unwrap_or_else(|| defaults.clone()),
+            presence: Presence::LoggedOut,
+            tasks: Vec::new(),
+            wrap_up: None,
+            paused_until: None,
+            pending_logout: false,
+            members: Vec::new(),
+            idle_since: 0,
+            answered: 0,
+            talk_ms: 0,
+            missed_in_row: 0,
+            state_since: 0,
+            times: AgentTimes::default(),
+            epoch: 0,
+            config: cfg.clone(),
+        }
+    }
+
+    pub(crate) fn compile_attributes(cfg: &AgentConfig, vocab: &mut Vocabulary) -> (Vec<(SkillId, u8)>, Vec<u32>) {
+        let mut skills: Vec<(SkillId, u8)> = cfg.skills.iter().map(|(n, l)| (vocab.skill(n), *l)).collect();
+        skills.sort_unstable();
+        let mut tags: Vec<u32> = Vec::new();
+        tags.extend(cfg.languages.iter().map(|l| vocab.tag("language", l)));
+        tags.extend(cfg.groups.iter().map(|g| vocab.tag("group", g)));
+        tags.extend(cfg.region.iter().map(|r| vocab.tag("region", r)));
+        tags.extend(cfg.attributes.iter().map(|(k, v)| vocab.tag(&format!("attr:{k}"), v)));
+        tags.sort_unstable();
+        tags.dedup();
+        (skills, tags)
+    }
+
+    /// The state observers see.
+    pub(crate) fn state(&self) -> AgentState {
+        if let Some(t) = self.tasks.iter().max_by_key(|t| t.phase.rank()) {
+            let call = t.call;
+            return match t.phase {
+                TaskPhase::Reserved => AgentState::Reserved { call },
+                TaskPhase::Ringing => AgentState::Ringing { call },
+                TaskPhase::Talking => AgentState::Talking { call },
+                TaskPhase::OnHold => AgentState::OnHold { call },
+            };
+        }
+        if let Some(w) = &self.wrap_up {
+            return AgentState::WrapUp {
+                call: w.call,
+                until: w.until,
+            };
+        }
+        match &self.presence {
+            Presence::LoggedOut => AgentState::LoggedOut,
+            Presence::Ready => AgentState::Ready,
+            Presence::NotReady(r) => AgentState::NotReady { reason: r.clone() },
+        }
+    }
+
+    pub(crate) fn logged_in(&self) -> bool {
+        self.presence != Presence::LoggedOut
+    }
+
+    /// Whether the agent may be offered one more contact of `channel` now.
+    pub(crate) fn can_take(&self, channel: Channel, now: Millis) -> bool {
+        if self.presence != Presence::Ready || self.wrap_up.is_some() || self.pending_logout {
+            return false;
+        }
+        if self.paused_until.is_some_and(|t| t > now) {
+            return false;
+        }
+        let cap = self.policy.capacity.of(channel);
+        let same = self.tasks.iter().filter(|t| t.channel == channel).count();
+        if same >= usize::from(cap) {
+            return false;
+        }
+        if self.policy.capacity.realtime_exclusive && !self.tasks.is_empty() {
+            let realtime_open = self.tasks.iter().any(|t| t.channel.is_realtime());
+            if realtime_open || channel.is_realtime() {
+                return false;
+            }
+        }
+        true
+    }
+
+    pub(crate) fn task(&self, call: CallId) -> Option<&Task> {
+        self.tasks.iter().find(|t| t.call == call)
+    }
+
+    pub(crate) fn task_mut(&mut self, call: CallId) -> Option<&mut Task> {
+        self.tasks.iter_mut().find(|t| t.call == call)
+    }
+
+    pub(crate) fn member(&self, queue: QueueId) -> Option<&Member> {
+        self.members.iter().find(|m| m.queue == queue)
+    }
+
+    pub(crate) fn view(&self, m: &Member) -> AgentView<'_> {
+        AgentView {
+            id: self.id,
+            idle_since: self.idle_since,
+            answered: self.answered,
+            talk_ms: self.talk_ms,
+            position: m.position,
+            penalty: m.penalty,
+            weight: self.weight,
+            skills: &self.skills,
+        }
+    }
+}
+
+/// A read-only summary of an agent for supervisor boards.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgentStatus {
+    /// The agent.
+    pub id: AgentId,
+    /// Display name.
+    pub name: String,
+    /// Current state.
+    pub state: AgentState,
+    /// Since when, in host milliseconds.
+    pub since: Millis,
+    /// Queues signed in to.
+    pub queues: Vec<QueueId>,
+    /// Contacts answered since the engine started.
+    pub answered: u32,
+    /// Consecutive offers not answered.
+    pub missed_in_row: u32,
+    /// Time per state.
+    pub times: AgentTimes,
+    /// Occupancy so far (see [`AgentTimes::occupancy`]).
+    pub occupancy: Option<f64>,
+}

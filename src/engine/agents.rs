@@ -1,0 +1,340 @@
+//! Agent inputs: login, logout, ready, not ready, wrap-up, queue sign-in, and the
+//! bookkeeping every agent change goes through (state events, time accounting and the
+//! queues' available-agent indexes).
+
+use super::Engine;
+use crate::agent::{AgentState, Member, Presence, PresenceTrigger, presence_next};
+use crate::config::{Channel, EmptyRule};
+use crate::error::{Error, Result};
+use crate::ids::{AgentId, Millis, QueueId};
+use crate::output::{Event, OverflowReason};
+use crate::queue::StrategySlot;
+use crate::routing::{AgentView, LongestIdle, RoutingStrategy};
+use crate::stats::split_by_interval;
+
+impl Engine {
+    pub(super) fn agent(&self, id: AgentId) -> Result<&crate::agent::Agent> {
+        self.state.agents.get(&id).ok_or(Error::UnknownAgent(id))
+    }
+
+    fn illegal(&self, id: AgentId, input: &'static str) -> Error {
+        let from = self
+            .state
+            .agents
+            .get(&id)
+            .map_or(crate::agent::AgentStateKind::LoggedOut, |a| a.state().kind());
+        Error::IllegalAgentTransition { agent: id, from, input }
+    }
+
+    fn check_presence(&self, id: AgentId, trigger: PresenceTrigger, input: &'static str) -> Result<()> {
+        let a = self.agent(id)?;
+        presence_next(a.presence.kind(), trigger)
+            .map(|_| ())
+            .ok_or_else(|| self.illegal(id, input))
+    }
+
+    fn check_reason(&self, reason: &Option<String>) -> Result<()> {
+        match reason {
+            Some(r) if !self.state.config.not_ready_reasons.iter().any(|x| x == r) => {
+                Err(Error::UnknownReason(r.clone()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub(super) fn login(&mut self, now: Millis, id: AgentId) -> Result<()> {
+        self.check_presence(id, PresenceTrigger::Login, "log in")?;
+        let Some(a) = self.state.agents.get_mut(&id) else { return Ok(()) };
+        let before = a.state();
+        a.presence = if a.policy.ready_on_login {
+            Presence::Ready
+        } else {
+            Presence::NotReady(None)
+        };
+        a.idle_since = now;
+        a.missed_in_row = 0;
+        a.state_since = now;
+        self.agent_changed(now, id, before);
+        self.route_agent(now, id);
+        Ok(())
+    }
+
+    pub(super) fn logout(&mut self, now: Millis, id: AgentId, force: bool) -> Result<()> {
+        let a = self.agent(id)?;
+        if a.presence == Presence::LoggedOut {
+            return Err(self.illegal(id, "log out"));
+        }
+        if !a.tasks.is_empty() {
+            if !force {
+                return Err(Error::AgentBusy(id));
+            }
+            if let Some(a) = self.state.agents.get_mut(&id) {
+                a.pending_logout = true;
+            }
+            self.reindex(now, id);
+            return Ok(());
+        }
+        self.do_logout(now, id);
+        Ok(())
+    }
+
+    pub(super) fn do_logout(&mut self, now: Millis, id: AgentId) {
+        self.close_wrap_up(now, id);
+        let Some(a) = self.state.agents.get_mut(&id) else { return };
+        let before = a.state();
+        a.presence = Presence::LoggedOut;
+        a.pending_logout = false;
+        a.paused_until = None;
+        a.epoch += 1;
+        self.agent_changed(now, id, before);
+    }
+
+    pub(super) fn set_ready(&mut self, now: Millis, id: AgentId, _force: bool) -> Result<()> {
+        let a = self.agent(id)?;
+        let in_wrap = a.wrap_up.is_some() && a.presence != Presence::LoggedOut;
+        if !in_wrap {
+            self.check_presence(id, PresenceTrigger::Ready, "become ready")?;
+        }
+        let before = self.agent(id)?.state();
+        self.close_wrap_up(now, id);
+        if let Some(a) = self.state.agents.get_mut(&id) {
+            a.presence = Presence::Ready;
+            a.missed_in_row = 0;
+            if a.tasks.is_empty() {
+                a.idle_since = now;
+            }
+        }
+        self.agent_changed(now, id, before);
+        self.route_agent(now, id);
+        Ok(())
+    }
+
+    pub(super) fn set_not_ready(&mut self, now: Millis, id: AgentId, reason: Option<String>, _force: bool) -> Result<()> {
+        self.check_reason(&reason)?;
+        self.check_presence(id, PresenceTrigger::NotReady, "become not ready")?;
+        let Some(a) = self.state.agents.get_mut(&id) else { return Ok(()) };
+        let before = a.state();
+        a.presence = Presence::NotReady(reason);
+        self.agent_changed(now, id, before);
+        Ok(())
+    }
+
+    pub(super) fn wrap_up_done(&mut self, now: Millis, id: AgentId) -> Result<()> {
+        if self.agent(id)?.wrap_up.is_none() {
+            return Err(self.illegal(id, "finish wrap-up"));
+        }
+        self.end_wrap_up(now, id);
+        Ok(())
+    }
+
+    /// Ends wrap-up: statistics, pending logout, and the agent is free again.
+    pub(super) fn end_wrap_up(&mut self, now: Millis, id: AgentId) {
+        let Some(before) = self.state.agents.get(&id).map(|a| a.state()) else { return };
+        self.close_wrap_up(now, id);
+        let pending_logout = self.state.agents.get(&id).is_some_and(|a| a.pending_logout && a.tasks.is_empty());
+        if pending_logout {
+            self.agent_changed(now, id, before.clone());
+            self.do_logout(now, id);
+            return;
+        }
+        self.agent_changed(now, id, before);
+        self.route_agent(now, id);
+    }
+
+    /// Takes the agent out of wrap-up and books the wrap-up time (no events).
+    fn close_wrap_up(&mut self, now: Millis, id: AgentId) {
+        let Some(a) = self.state.agents.get_mut(&id) else { return };
+        let Some(w) = a.wrap_up.take() else { return };
+        a.idle_since = now;
+        a.epoch += 1;
+        if let Some((q, interval)) = w.counted_in
+            && let Some(queue) = self.state.queues.get_mut(&q)
+        {
+            queue.stats.at(interval).wrap_up_ms += now.saturating_sub(w.started);
+        }
+    }
+
+    pub(super) fn sign_in(&mut self, now: Millis, id: AgentId, queue: QueueId, penalty: u32) -> Result<()> {
+        let a = self.agent(id)?;
+        if !self.state.queues.contains_key(&queue) {
+            return Err(Error::UnknownQueue(queue));
+        }
+        if a.member(queue).is_some() {
+            return Err(Error::InvalidInput(format!("{id} is already signed in to {queue}")));
+        }
+        self.add_member(id, queue, penalty);
+        self.push_event(Event::AgentMembershipChanged {
+            agent: id,
+            queue,
+            signed_in: true,
+        });
+        self.route_agent(now, id);
+        Ok(())
+    }
+
+    pub(super) fn add_member(&mut self, id: AgentId, queue: QueueId, penalty: u32) {
+        let Some(q) = self.state.queues.get_mut(&queue) else { return };
+        let position = q.next_position;
+        q.next_position += 1;
+        q.members.insert(id);
+        if let Some(a) = self.state.agents.get_mut(&id) {
+            a.members.push(Member {
+                queue,
+                penalty,
+                position,
+                indexed: None,
+                counted_logged_in: false,
+                counted_ready: false,
+            });
+        }
+        self.reindex(self.state.now, id);
+    }
+
+    pub(super) fn sign_out(&mut self, now: Millis, id: AgentId, queue: QueueId) -> Result<()> {
+        if self.agent(id)?.member(queue).is_none() {
+            return Err(Error::NotAMember { agent: id, queue });
+        }
+        self.remove_member(now, id, queue);
+        self.push_event(Event::AgentMembershipChanged {
+            agent: id,
+            queue,
+            signed_in: false,
+        });
+        Ok(())
+    }
+
+    pub(super) fn remove_member(&mut self, now: Millis, id: AgentId, queue: QueueId) {
+        let Some(a) = self.state.agents.get_mut(&id) else { return };
+        let Some(pos) = a.members.iter().position(|m| m.queue == queue) else { return };
+        let m = a.members.remove(pos);
+        if let Some(q) = self.state.queues.get_mut(&queue) {
+            if let Some((p, k)) = m.indexed {
+                q.available.remove(&(p, k, id));
+            }
+            q.logged_in -= u32::from(m.counted_logged_in);
+            q.ready -= u32::from(m.counted_ready);
+            q.members.remove(&id);
+        }
+        self.check_leave_empty(now, queue);
+    }
+
+    /// Books the time of the state left, emits the state change, refreshes indexes.
+    pub(super) fn agent_changed(&mut self, now: Millis, id: AgentId, before: AgentState) {
+        let len = self.state.interval_ms;
+        let st = &mut self.state;
+        let Some(a) = st.agents.get_mut(&id) else { return };
+        let after = a.state();
+        if after != before {
+            let kind = before.kind();
+            let from = a.state_since.min(now);
+            a.times.add(kind, now - from);
+            a.state_since = now;
+            if kind != crate::agent::AgentStateKind::LoggedOut {
+                let group = &a.group;
+                let times = &mut st.group_times;
+                split_by_interval(from, now, len, |i, ms| {
+                    times.entry((i, group.clone())).or_default().add(kind, ms);
+                });
+            }
+            st.outputs.push_back(crate::output::Output::Event(Event::AgentStateChanged {
+                agent: id,
+                from: before,
+                to: after,
+            }));
+        }
+        self.reindex(now, id);
+    }
+
+    /// Puts the agent in (or takes it out of) each member queue's available index and
+    /// updates the queues' member counters.
+    pub(super) fn reindex(&mut self, now: Millis, id: AgentId) {
+        let st = &mut self.state;
+        let custom = &self.custom;
+        let Some(a) = st.agents.get_mut(&id) else { return };
+        let can = Channel::ALL.map(|c| a.can_take(c, now));
+        let logged_in = a.logged_in();
+        let ready = logged_in && a.presence == Presence::Ready && !a.pending_logout;
+        let mut emptied: Vec<QueueId> = Vec::new();
+        for m in a.members.iter_mut() {
+            let Some(q) = st.queues.get_mut(&m.queue) else { continue };
+            let want = if can[q.cfg.channel.index()] {
+                let view = AgentView {
+                    id,
+                    idle_since: a.idle_since,
+                    answered: a.answered,
+                    talk_ms: a.talk_ms,
+                    position: m.position,
+                    penalty: m.penalty,
+                    weight: a.weight,
+                    skills: &a.skills,
+                };
+                let key = match &q.strategy {
+                    StrategySlot::Builtin(b) => b.index_key(&view),
+                    StrategySlot::Custom(name) => match custom.get(name) {
+                        Some(s) => s.index_key(&view),
+                        None => LongestIdle.index_key(&view),
+                    },
+                };
+                Some((m.penalty, key))
+            } else {
+                None
+            };
+            if want != m.indexed {
+                if let Some((p, k)) = m.indexed {
+                    q.available.remove(&(p, k, id));
+                }
+                if let Some((p, k)) = want {
+                    q.available.insert((p, k, id));
+                }
+                m.indexed = want;
+            }
+            if m.counted_logged_in != logged_in {
+                m.counted_logged_in = logged_in;
+                if logged_in {
+                    q.logged_in += 1;
+                } else {
+                    q.logged_in -= 1;
+                    if q.logged_in == 0 {
+                        emptied.push(m.queue);
+                    }
+                }
+            }
+            if m.counted_ready != ready {
+                m.counted_ready = ready;
+                if ready {
+                    q.ready += 1;
+                } else {
+                    q.ready -= 1;
+                    if q.ready == 0 {
+                        emptied.push(m.queue);
+                    }
+                }
+            }
+        }
+        for q in emptied {
+            self.check_leave_empty(now, q);
+        }
+    }
+
+    /// Applies the queue's leave-empty rule: waiting calls (not callbacks) go to the exit.
+    pub(super) fn check_leave_empty(&mut self, now: Millis, queue: QueueId) {
+        let Some(q) = self.state.queues.get(&queue) else { return };
+        let empty = match q.cfg.leave_empty {
+            EmptyRule::Always => false,
+            EmptyRule::NoneLoggedIn => q.logged_in == 0,
+            EmptyRule::NoneReady => q.ready == 0,
+        };
+        if !empty {
+            return;
+        }
+        let leaving: Vec<_> = q
+            .waiting
+            .iter()
+            .map(|(_, _, c)| *c)
+            .filter(|c| self.state.calls.get(c).is_some_and(|c| c.callback.is_none()))
+            .collect();
+        for c in leaving {
+            self.overflow(now, c, OverflowReason::NoAgents, 0);
+        }
+    }
+}

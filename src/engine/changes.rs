@@ -1,0 +1,391 @@
+//! Supervisor commands and run-time configuration changes.
+
+use super::Engine;
+use crate::agent::{Agent, Presence, Task, TaskPhase};
+use crate::call::Phase;
+use crate::config::{AgentConfig, QueueConfig};
+use crate::error::{Error, Result};
+use crate::ids::{AgentId, CallId, Millis, QueueId};
+use crate::input::SupervisionMode;
+use crate::output::{Action, CallOutcome, Event, OverflowReason};
+use crate::queue::{Queue, compile_steps};
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Engine {
+    pub(super) fn supervise(&mut self, call: CallId, supervisor: AgentId, mode: SupervisionMode) -> Result<()> {
+        let c = self.call(call)?;
+        if c.phase != Phase::Connected {
+            return Err(Error::IllegalCallState {
+                call,
+                state: c.phase.name(),
+                input: "be supervised",
+            });
+        }
+        let s = self.agent(supervisor)?;
+        if s.presence == Presence::LoggedOut {
+            return Err(Error::IllegalAgentTransition {
+                agent: supervisor,
+                from: s.state().kind(),
+                input: "supervise",
+            });
+        }
+        if c.has_agent(supervisor) {
+            return Err(Error::InvalidInput(format!("{supervisor} is already on {call}")));
+        }
+        if let Some(c) = self.state.calls.get_mut(&call) {
+            match c.supervisors.iter_mut().find(|(s, _)| *s == supervisor) {
+                Some(entry) => entry.1 = mode,
+                None => c.supervisors.push((supervisor, mode)),
+            }
+        }
+        self.push_action(Action::StartSupervision { call, supervisor, mode });
+        Ok(())
+    }
+
+    pub(super) fn stop_supervising(&mut self, call: CallId, supervisor: AgentId) -> Result<()> {
+        let c = self.call(call)?;
+        if !c.supervisors.iter().any(|(s, _)| *s == supervisor) {
+            return Err(Error::InvalidInput(format!("{supervisor} is not supervising {call}")));
+        }
+        if let Some(c) = self.state.calls.get_mut(&call) {
+            c.supervisors.retain(|(s, _)| *s != supervisor);
+        }
+        self.push_action(Action::StopSupervision { call, supervisor });
+        Ok(())
+    }
+
+    pub(super) fn take_over(&mut self, now: Millis, call: CallId, supervisor: AgentId) -> Result<()> {
+        let c = self.call(call)?;
+        if c.phase != Phase::Connected || c.agents.len() != 1 || c.consult.is_some() {
+            return Err(Error::IllegalCallState {
+                call,
+                state: c.phase.name(),
+                input: "be taken over",
+            });
+        }
+        let agent = c.agents[0].0;
+        let channel = c.channel;
+        let s = self.agent(supervisor)?;
+        if s.presence == Presence::LoggedOut || supervisor == agent || s.tasks.iter().any(|t| t.channel.is_realtime()) {
+            return Err(Error::AgentBusy(supervisor));
+        }
+        if let Some(c) = self.state.calls.get_mut(&call)
+            && c.supervisors.iter().any(|(s, _)| *s == supervisor)
+        {
+            c.supervisors.retain(|(s, _)| *s != supervisor);
+            self.push_action(Action::StopSupervision { call, supervisor });
+        }
+        self.push_action(Action::Disconnect { call, agent });
+        self.release_agent(now, call, agent);
+        if let Some(c) = self.state.calls.get_mut(&call) {
+            c.agents.push((supervisor, now));
+        }
+        if let Some(s) = self.state.agents.get_mut(&supervisor) {
+            let before = s.state();
+            s.tasks.push(Task {
+                call,
+                channel,
+                phase: TaskPhase::Talking,
+                queue: None,
+            });
+            self.agent_changed(now, supervisor, before);
+        }
+        self.push_action(Action::Connect { call, agent: supervisor });
+        Ok(())
+    }
+
+    pub(super) fn force_release(&mut self, now: Millis, call: CallId) -> Result<()> {
+        let c = self.call(call)?;
+        match c.phase {
+            Phase::Arrived => {
+                self.push_action(Action::HangUp { call });
+                self.end_call(call, CallOutcome::NotQueued);
+            }
+            Phase::Waiting | Phase::Offering => {
+                let ringing = c.ringing.clone();
+                for a in ringing {
+                    self.push_action(Action::CancelRing { call, agent: a });
+                    if let Some(ag) = self.state.agents.get_mut(&a) {
+                        let before = ag.state();
+                        ag.tasks.retain(|t| t.call != call);
+                        self.agent_changed(now, a, before);
+                        self.route_agent(now, a);
+                    }
+                }
+                if let Some(c) = self.state.calls.get_mut(&call) {
+                    c.ringing.clear();
+                    c.phase = Phase::Waiting;
+                }
+                self.release_from_queue(now, call);
+            }
+            Phase::Connected => {
+                let agents: Vec<AgentId> = c.agents.iter().map(|(a, _)| *a).collect();
+                self.push_action(Action::HangUp { call });
+                for a in agents {
+                    self.release_agent(now, call, a);
+                }
+                self.end_call(call, CallOutcome::Completed);
+            }
+        }
+        Ok(())
+    }
+
+    /// Hangs up a queued call on a supervisor's order (counted as overflowed).
+    fn release_from_queue(&mut self, now: Millis, call: CallId) {
+        let Some(v) = self.state.calls.get(&call).and_then(|c| c.visit.clone()) else { return };
+        if let Some(q) = self.state.queues.get_mut(&v.queue) {
+            q.waiting.remove(&(v.key, v.seq, call));
+            let k = q.stats.at(v.interval);
+            k.overflowed += 1;
+            k.longest_wait_ms = k.longest_wait_ms.max(now.saturating_sub(v.entered_at));
+            if v.over_threshold
+                && let Some(n) = q.over_threshold.get_mut(&v.interval)
+            {
+                *n = n.saturating_sub(1);
+            }
+        }
+        if let Some(c) = self.state.calls.get_mut(&call) {
+            c.visit = None;
+        }
+        self.push_event(Event::CallOverflowed {
+            call,
+            queue: v.queue,
+            to: crate::config::Destination::Hangup { prompt: None },
+            reason: OverflowReason::Moved,
+        });
+        self.push_action(Action::HangUp { call });
+        self.end_call(call, CallOutcome::LeftEngine);
+    }
+
+    pub(super) fn move_call(&mut self, now: Millis, call: CallId, queue: QueueId) -> Result<()> {
+        let c = self.call(call)?;
+        if c.phase != Phase::Waiting {
+            return Err(Error::IllegalCallState {
+                call,
+                state: c.phase.name(),
+                input: "be moved",
+            });
+        }
+        if !self.state.queues.contains_key(&queue) {
+            return Err(Error::UnknownQueue(queue));
+        }
+        if c.visit.as_ref().is_some_and(|v| v.queue == queue) {
+            return Err(Error::InvalidInput(format!("{call} already waits in {queue}")));
+        }
+        let Some(v) = c.visit.clone() else { return Ok(()) };
+        if let Some(q) = self.state.queues.get_mut(&v.queue) {
+            q.waiting.remove(&(v.key, v.seq, call));
+            let k = q.stats.at(v.interval);
+            k.overflowed += 1;
+            k.longest_wait_ms = k.longest_wait_ms.max(now.saturating_sub(v.entered_at));
+            if v.over_threshold
+                && let Some(n) = q.over_threshold.get_mut(&v.interval)
+            {
+                *n = n.saturating_sub(1);
+            }
+        }
+        if let Some(c) = self.state.calls.get_mut(&call) {
+            c.visit = None;
+            c.phase = Phase::Arrived;
+        }
+        self.push_event(Event::CallOverflowed {
+            call,
+            queue: v.queue,
+            to: crate::config::Destination::Queue(queue),
+            reason: OverflowReason::Moved,
+        });
+        self.enqueue(now, call, queue, None, None, 0);
+        Ok(())
+    }
+
+    pub(super) fn set_priority(&mut self, call: CallId, priority: i32) -> Result<()> {
+        let c = self.call(call)?;
+        if !matches!(c.phase, Phase::Waiting | Phase::Offering) {
+            return Err(Error::IllegalCallState {
+                call,
+                state: c.phase.name(),
+                input: "change priority",
+            });
+        }
+        let st = &mut self.state;
+        let Some(c) = st.calls.get_mut(&call) else { return Ok(()) };
+        c.priority = priority;
+        if let Some(v) = c.visit.as_mut()
+            && let Some(q) = st.queues.get_mut(&v.queue)
+        {
+            let boost = v.steps.as_ref().unwrap_or(&q.steps).get(v.step).map_or(0, |s| s.priority_boost);
+            let key = q.wait_key(v.entered_at, priority.saturating_add(boost));
+            if c.phase == Phase::Waiting {
+                q.waiting.remove(&(v.key, v.seq, call));
+                q.waiting.insert((key, v.seq, call));
+            }
+            v.key = key;
+        }
+        self.push_event(Event::PriorityChanged { call, priority });
+        Ok(())
+    }
+
+    pub(super) fn add_agent(&mut self, now: Millis, cfg: AgentConfig) -> Result<()> {
+        if self.state.agents.contains_key(&cfg.id) {
+            return Err(Error::DuplicateAgent(cfg.id));
+        }
+        let queues: BTreeSet<QueueId> = self.state.queues.keys().copied().collect();
+        let reasons: BTreeSet<&str> = self.state.config.not_ready_reasons.iter().map(String::as_str).collect();
+        crate::config::validate_agent(&cfg, &|q| queues.contains(&q), &reasons)
+            .map_err(|(p, m)| config_error(&format!("agent.{p}"), m))?;
+        let mut agent = Agent::from_config(&cfg, &self.state.config.agent_defaults, &mut self.state.vocab);
+        agent.state_since = now;
+        agent.idle_since = now;
+        let id = cfg.id;
+        let members: Vec<(QueueId, u32)> = cfg.queues.iter().map(|m| (m.queue(), m.penalty())).collect();
+        self.state.agents.insert(id, agent);
+        self.state.config.agents.push(cfg);
+        for (q, p) in members {
+            self.add_member(id, q, p);
+        }
+        Ok(())
+    }
+
+    pub(super) fn remove_agent(&mut self, id: AgentId) -> Result<()> {
+        let a = self.agent(id)?;
+        if a.presence != Presence::LoggedOut {
+            return Err(Error::AgentBusy(id));
+        }
+        let queues: Vec<QueueId> = a.members.iter().map(|m| m.queue).collect();
+        let now = self.state.now;
+        for q in queues {
+            self.remove_member(now, id, q);
+        }
+        self.state.agents.remove(&id);
+        self.state.config.agents.retain(|a| a.id != id);
+        self.state.last_agent.retain(|_, (a, _)| *a != id);
+        Ok(())
+    }
+
+    pub(super) fn set_skills(&mut self, now: Millis, id: AgentId, skills: BTreeMap<String, u8>) -> Result<()> {
+        self.agent(id)?;
+        let st = &mut self.state;
+        let Some(a) = st.agents.get_mut(&id) else { return Ok(()) };
+        a.config.skills = skills.clone();
+        let (s, t) = Agent::compile_attributes(&a.config, &mut st.vocab);
+        a.skills = s;
+        a.tags = t;
+        if let Some(c) = st.config.agents.iter_mut().find(|c| c.id == id) {
+            c.skills = skills;
+        }
+        self.reindex(now, id);
+        self.route_agent(now, id);
+        // Waiting calls that only this agent's new skills can serve are found when the
+        // agent is next available; an idle agent was just routed above.
+        Ok(())
+    }
+
+    pub(super) fn add_queue(&mut self, cfg: QueueConfig) -> Result<()> {
+        if self.state.queues.contains_key(&cfg.id) {
+            return Err(Error::DuplicateQueue(cfg.id));
+        }
+        self.check_queue_config(&cfg)?;
+        let queue = Queue::new(cfg.clone(), &mut self.state.vocab);
+        self.state.queues.insert(cfg.id, queue);
+        self.state.config.queues.push(cfg);
+        Ok(())
+    }
+
+    fn check_queue_config(&self, cfg: &QueueConfig) -> Result<()> {
+        let queues: BTreeSet<QueueId> = self.state.queues.keys().copied().chain([cfg.id]).collect();
+        crate::config::validate_queue(cfg, &|q| queues.contains(&q)).map_err(|(p, m)| config_error(&format!("queue.{p}"), m))?;
+        if let crate::routing::StrategyConfig::Custom { name } = &cfg.strategy
+            && !self.custom.contains_key(name)
+        {
+            return Err(Error::UnknownStrategy(name.clone()));
+        }
+        Ok(())
+    }
+
+    pub(super) fn update_queue(&mut self, now: Millis, cfg: QueueConfig) -> Result<()> {
+        if !self.state.queues.contains_key(&cfg.id) {
+            return Err(Error::UnknownQueue(cfg.id));
+        }
+        self.check_queue_config(&cfg)?;
+        let id = cfg.id;
+        let st = &mut self.state;
+        let fresh = Queue::new(cfg.clone(), &mut st.vocab);
+        let Some(q) = st.queues.get_mut(&id) else { return Ok(()) };
+        q.steps = compile_steps(&cfg, None, &mut st.vocab);
+        let same_strategy = q.cfg.strategy == cfg.strategy;
+        if !same_strategy {
+            q.strategy = fresh.strategy;
+        }
+        q.cfg = cfg.clone();
+        if let Some(c) = st.config.queues.iter_mut().find(|c| c.id == id) {
+            *c = cfg;
+        }
+        // New strategy keys or channel: re-index every member.
+        let members: Vec<AgentId> = q.members.iter().copied().collect();
+        for m in &members {
+            if let Some(a) = st.agents.get_mut(m)
+                && let Some(mem) = a.members.iter_mut().find(|x| x.queue == id)
+                && let Some((p, k)) = mem.indexed.take()
+            {
+                q.available.remove(&(p, k, *m));
+            }
+        }
+        for m in &members {
+            self.reindex(now, *m);
+        }
+        let waiting: Vec<CallId> = self
+            .state
+            .queues
+            .get(&id)
+            .map(|q| q.waiting.iter().map(|(_, _, c)| *c).collect())
+            .unwrap_or_default();
+        for c in waiting {
+            self.route_call(now, c, "config");
+        }
+        self.check_leave_empty(now, id);
+        Ok(())
+    }
+
+    pub(super) fn remove_queue(&mut self, id: QueueId) -> Result<()> {
+        let q = self.state.queues.get(&id).ok_or(Error::UnknownQueue(id))?;
+        let in_use = self
+            .state
+            .calls
+            .values()
+            .any(|c| c.visit.as_ref().is_some_and(|v| v.queue == id));
+        if !q.waiting.is_empty() || in_use {
+            return Err(Error::QueueNotEmpty(id));
+        }
+        if let Some(other) = self
+            .state
+            .queues
+            .values()
+            .find(|o| o.cfg.exit == Some(crate::config::Destination::Queue(id)))
+        {
+            return Err(Error::InvalidInput(format!("{} overflows to {id}", other.cfg.id)));
+        }
+        let members: Vec<AgentId> = q.members.iter().copied().collect();
+        let now = self.state.now;
+        for m in members {
+            self.remove_member(now, m, id);
+        }
+        self.state.queues.remove(&id);
+        self.state.config.queues.retain(|q| q.id != id);
+        for a in &mut self.state.config.agents {
+            a.queues.retain(|m| m.queue() != id);
+        }
+        Ok(())
+    }
+}
+
+fn config_error(path: &str, message: String) -> Error {
+    Error::Config(crate::error::ConfigError {
+        location: crate::error::ConfigLocation {
+            file: "<input>".into(),
+            line: None,
+            column: None,
+            path: path.to_string(),
+        },
+        message,
+    })
+}

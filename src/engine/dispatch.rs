@@ -1,0 +1,411 @@
+//! Routing decisions. A call that becomes routable looks for an agent in its queue's
+//! available index (`route_call`); an agent that becomes available looks for the call
+//! with the greatest weighted wait among the queues it serves (`route_agent`). After
+//! every input no eligible available agent and routable waiting call are left apart.
+
+use super::Engine;
+use super::timers::TimerKind;
+use crate::agent::{Agent, Task, TaskPhase};
+use crate::call::{Call, Phase};
+use crate::ids::{AgentId, CallId, Millis, QueueId};
+use crate::output::{Action, Event, Offer};
+use crate::queue::{AvailKey, Queue, Step, StrategySlot};
+use crate::routing::{CallView, Choice, LongestIdle, RoutingDecision, RoutingStrategy, sticky_window_ms};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeSet;
+
+/// Most eligible agents listed in a routing explanation.
+const EXPLAIN_LIMIT: usize = 16;
+
+fn step_of<'a>(q: &'a Queue, c: &'a Call) -> Option<&'a Step> {
+    let v = c.visit.as_ref()?;
+    let steps = v.steps.as_ref().unwrap_or(&q.steps);
+    steps.get(v.step.min(steps.len().saturating_sub(1)))
+}
+
+fn eligible(step: &Step, c: &Call, a: &Agent, penalty: u32) -> bool {
+    step.max_penalty.is_none_or(|mp| penalty <= mp)
+        && c.direct_agent.is_none_or(|d| d == a.id)
+        && step.req.matches(&a.skills, &a.tags)
+}
+
+fn call_view<'a>(
+    q: &Queue,
+    c: &'a Call,
+    now: Millis,
+    agents: &FxHashMap<AgentId, Agent>,
+    last_agent: &FxHashMap<String, (AgentId, Millis)>,
+) -> CallView<'a> {
+    let mut preferred = None;
+    let mut preferred_logged_in = false;
+    if let Some(window) = sticky_window_ms(&q.cfg.strategy)
+        && let Some((agent, at)) = last_agent.get(&c.ani)
+        && now.saturating_sub(*at) <= window
+        && let Some(a) = agents.get(agent)
+    {
+        preferred_logged_in = a.logged_in();
+        let avail = match (a.member(q.cfg.id), step_of(q, c)) {
+            (Some(m), Some(step)) => m.indexed.is_some() && eligible(step, c, a, m.penalty),
+            _ => false,
+        };
+        preferred = Some((*agent, avail));
+    }
+    CallView {
+        id: c.id,
+        ani: &c.ani,
+        priority: c.priority,
+        waited_ms: c.waited(now),
+        now,
+        preferred,
+        preferred_logged_in,
+    }
+}
+
+/// The available agents of a queue in scan order (wrapping at the start key).
+fn scan<'a>(available: &'a BTreeSet<AvailKey>, start: Option<crate::routing::IndexKey>) -> impl Iterator<Item = &'a AvailKey> {
+    let (head, tail) = match start {
+        Some(k) => {
+            let pivot = (0, k, AgentId(0));
+            (available.range(pivot..), Some(available.range(..pivot)))
+        }
+        None => (available.range(..), None),
+    };
+    head.chain(tail.into_iter().flatten())
+}
+
+impl Engine {
+    /// Runs the queue's strategy for a waiting call. Returns the choice and, when
+    /// explanations are on, the decision record.
+    fn decide(&mut self, now: Millis, call: CallId, trigger: &str) -> Option<(QueueId, Choice, Option<RoutingDecision>)> {
+        let explain = self.state.config.explain_routing;
+        let custom = &mut self.custom;
+        let st = &mut self.state;
+        let c = st.calls.get(&call)?;
+        let qid = c.visit.as_ref()?.queue;
+        let q = st.queues.get_mut(&qid)?;
+        let view = call_view(q, c, now, &st.agents, &st.last_agent);
+        let step = step_of(q, c)?.clone();
+        let step_no = c.visit.as_ref().map_or(0, |v| v.step);
+        let agents = &st.agents;
+        let Queue {
+            strategy, available, ..
+        } = q;
+        let strat: &mut dyn RoutingStrategy = match strategy {
+            StrategySlot::Builtin(b) => b,
+            StrategySlot::Custom(name) => match custom.get_mut(name) {
+                Some(s) => s.as_mut(),
+                None => return None,
+            },
+        };
+        let start = strat.start_key();
+        let mut candidates = scan(available, start).filter_map(|(p, _, id)| {
+            let a = agents.get(id)?;
+            let m = a.member(qid)?;
+            eligible(&step, c, a, *p).then(|| a.view(m))
+        });
+        let choice = strat.choose(&view, &mut candidates, &mut st.rng);
+        drop(candidates);
+        let decision = explain.then(|| {
+            let mut listed = Vec::new();
+            let mut rejected = 0;
+            for (p, _, id) in scan(available, start) {
+                if agents.get(id).is_some_and(|a| eligible(&step, c, a, *p)) {
+                    if listed.len() < EXPLAIN_LIMIT {
+                        listed.push(*id);
+                    }
+                } else {
+                    rejected += 1;
+                }
+            }
+            RoutingDecision {
+                call,
+                queue: qid,
+                step: step_no,
+                strategy: strat.name().to_string(),
+                trigger: trigger.to_string(),
+                eligible: listed,
+                rejected,
+                choice: choice.clone(),
+            }
+        });
+        Some((qid, choice, decision))
+    }
+
+    /// Tries to place a waiting call with an agent.
+    pub(super) fn route_call(&mut self, now: Millis, call: CallId, trigger: &str) {
+        if !self.state.calls.get(&call).is_some_and(|c| c.phase == Phase::Waiting) {
+            return;
+        }
+        let Some((qid, choice, decision)) = self.decide(now, call, trigger) else { return };
+        if let Some(d) = decision {
+            self.push_event(Event::RoutingDecision { decision: Box::new(d) });
+        }
+        let visit = self.state.calls.get(&call).map_or(0, |c| c.visit_no);
+        match choice {
+            Choice::Offer(a) => self.offer(now, call, vec![a], Some(qid)),
+            Choice::RingAll(v) => self.offer(now, call, v, Some(qid)),
+            Choice::RingProgressively { first, step_ms } => {
+                self.offer(now, call, vec![first], Some(qid));
+                let offer = self.state.calls.get(&call).map_or(0, |c| c.offer_no);
+                self.schedule(now + step_ms.max(1), TimerKind::RingNext { call, offer });
+            }
+            Choice::WaitUntil(t) => self.schedule(t.max(now + 1), TimerKind::Retry { call, visit }),
+            Choice::NoAgent => {}
+        }
+    }
+
+    /// Ring-progressively: add the next agent to a call that is ringing.
+    pub(super) fn ring_next(&mut self, now: Millis, call: CallId) {
+        let Some((qid, choice, decision)) = self.decide(now, call, "ring-next") else { return };
+        if let Some(d) = decision {
+            self.push_event(Event::RoutingDecision { decision: Box::new(d) });
+        }
+        let agent = match choice {
+            Choice::Offer(a) | Choice::RingProgressively { first: a, .. } => a,
+            Choice::RingAll(v) => match v.first() {
+                Some(a) => *a,
+                None => return,
+            },
+            Choice::WaitUntil(_) | Choice::NoAgent => return,
+        };
+        let step_ms = match self.state.queues.get(&qid).map(|q| &q.strategy) {
+            Some(StrategySlot::Builtin(crate::routing::Builtin::RingProgressively(r))) => r.step_ms,
+            _ => return,
+        };
+        self.ring_agents(now, call, &[agent], Some(qid));
+        let offer = self.state.calls.get(&call).map_or(0, |c| c.offer_no);
+        self.schedule(now + step_ms.max(1), TimerKind::RingNext { call, offer });
+    }
+
+    /// Offers an agent who became available the best waiting call it may take,
+    /// repeatedly while it has capacity.
+    pub(super) fn route_agent(&mut self, now: Millis, agent: AgentId) {
+        // Bounded by the agent's capacity; the bound guards against a strategy that
+        // accepts without reserving.
+        for _ in 0..16 {
+            let Some((call, qid)) = self.best_call_for(now, agent) else { return };
+            if self.state.config.explain_routing {
+                let d = RoutingDecision {
+                    call,
+                    queue: qid,
+                    step: self.state.calls.get(&call).and_then(|c| c.visit.as_ref()).map_or(0, |v| v.step),
+                    strategy: self.strategy_name(qid),
+                    trigger: "agent".into(),
+                    eligible: vec![agent],
+                    rejected: 0,
+                    choice: Choice::Offer(agent),
+                };
+                self.push_event(Event::RoutingDecision { decision: Box::new(d) });
+            }
+            self.offer(now, call, vec![agent], Some(qid));
+        }
+    }
+
+    fn strategy_name(&self, q: QueueId) -> String {
+        match self.state.queues.get(&q).map(|q| &q.strategy) {
+            Some(StrategySlot::Builtin(b)) => b.name().to_string(),
+            Some(StrategySlot::Custom(n)) => n.clone(),
+            None => String::new(),
+        }
+    }
+
+    /// The waiting call with the greatest weighted wait that this agent may take.
+    fn best_call_for(&self, now: Millis, agent: AgentId) -> Option<(CallId, QueueId)> {
+        let st = &self.state;
+        let a = st.agents.get(&agent)?;
+        let mut best: Option<(f64, i64, QueueId, CallId)> = None;
+        for m in &a.members {
+            if m.indexed.is_none() {
+                continue;
+            }
+            let Some(q) = st.queues.get(&m.queue) else { continue };
+            let strat: &dyn RoutingStrategy = match &q.strategy {
+                StrategySlot::Builtin(b) => b,
+                StrategySlot::Custom(n) => match self.custom.get(n) {
+                    Some(s) => s.as_ref(),
+                    None => &LongestIdle,
+                },
+            };
+            for (key, _, cid) in &q.waiting {
+                let Some(c) = st.calls.get(cid) else { continue };
+                let Some(step) = step_of(q, c) else { continue };
+                if !eligible(step, c, a, m.penalty) {
+                    continue;
+                }
+                let view = call_view(q, c, now, &st.agents, &st.last_agent);
+                if !strat.accepts(&view, agent) {
+                    continue;
+                }
+                let score = (now as i64 - key) as f64 * q.cfg.weight;
+                let better = match &best {
+                    None => true,
+                    Some((s, k, bq, _)) => score > *s || (score == *s && (*key, m.queue) < (*k, *bq)),
+                };
+                if better {
+                    best = Some((score, *key, m.queue, *cid));
+                }
+                break;
+            }
+        }
+        best.map(|(_, _, q, c)| (c, q))
+    }
+
+    /// Takes a waiting call out of its line and rings `agents`.
+    pub(super) fn offer(&mut self, now: Millis, call: CallId, agents: Vec<AgentId>, queue: Option<QueueId>) {
+        let st = &mut self.state;
+        let Some(c) = st.calls.get_mut(&call) else { return };
+        if c.phase == Phase::Waiting
+            && let Some(v) = &c.visit
+            && let Some(q) = st.queues.get_mut(&v.queue)
+        {
+            q.waiting.remove(&(v.key, v.seq, call));
+        }
+        c.phase = Phase::Offering;
+        c.offer_no += 1;
+        c.ringing.clear();
+        if let Some(qid) = queue
+            && let Some(first) = agents.first()
+        {
+            let custom = &mut self.custom;
+            if let (Some(q), Some(a)) = (st.queues.get_mut(&qid), st.agents.get(first))
+                && let Some(m) = a.member(qid)
+            {
+                let view = a.view(m);
+                match &mut q.strategy {
+                    StrategySlot::Builtin(b) => b.on_offered(&view),
+                    StrategySlot::Custom(n) => {
+                        if let Some(s) = custom.get_mut(n) {
+                            s.on_offered(&view);
+                        }
+                    }
+                }
+            }
+        }
+        self.ring_agents(now, call, &agents, queue);
+    }
+
+    /// Rings more agents for a call already in the offering phase.
+    fn ring_agents(&mut self, now: Millis, call: CallId, agents: &[AgentId], queue: Option<QueueId>) {
+        let ring_ms = queue
+            .and_then(|q| self.state.queues.get(&q))
+            .map_or(15_000, |q| Millis::from(q.cfg.ring_timeout_secs) * 1000);
+        let Some(c) = self.state.calls.get_mut(&call) else { return };
+        let offer_no = c.offer_no;
+        let channel = c.channel;
+        let mut rung = Vec::with_capacity(agents.len());
+        for a in agents {
+            if c.ringing.contains(a) {
+                continue;
+            }
+            c.ringing.push(*a);
+            rung.push(*a);
+        }
+        let offer = Offer {
+            ani: c.ani.clone(),
+            dnis: c.dnis.clone(),
+            channel,
+            queue,
+            priority: c.priority,
+            waited_ms: c.waited(now),
+            attributes: c.attributes.clone(),
+            data: c.data.clone(),
+            callback: c.callback.clone(),
+            transferred_by: c.transferred_by,
+        };
+        for a in &rung {
+            let Some(ag) = self.state.agents.get_mut(a) else { continue };
+            let before = ag.state();
+            ag.tasks.push(Task {
+                call,
+                channel,
+                phase: TaskPhase::Reserved,
+                queue,
+            });
+            self.agent_changed(now, *a, before);
+            self.push_action(Action::RingAgent {
+                call,
+                agent: *a,
+                offer: Box::new(offer.clone()),
+            });
+            self.schedule(
+                now + ring_ms,
+                TimerKind::RingTimeout {
+                    call,
+                    offer: offer_no,
+                    agent: *a,
+                },
+            );
+        }
+        if !rung.is_empty() {
+            self.push_event(Event::CallOffered {
+                call,
+                queue,
+                agents: rung,
+            });
+        }
+    }
+
+    /// An escalation step came due: apply it and route again.
+    pub(super) fn escalate(&mut self, now: Millis, call: CallId, step: usize) {
+        let st = &mut self.state;
+        let Some(c) = st.calls.get_mut(&call) else { return };
+        let Some(v) = c.visit.as_mut() else { return };
+        let Some(q) = st.queues.get_mut(&v.queue) else { return };
+        v.step = step;
+        let boost = v
+            .steps
+            .as_ref()
+            .unwrap_or(&q.steps)
+            .get(step)
+            .map_or(0, |s| s.priority_boost);
+        let key = q.wait_key(v.entered_at, c.priority.saturating_add(boost));
+        if key != v.key {
+            if c.phase == Phase::Waiting {
+                q.waiting.remove(&(v.key, v.seq, call));
+                q.waiting.insert((key, v.seq, call));
+            }
+            v.key = key;
+        }
+        self.route_call(now, call, "escalation");
+    }
+
+    /// What routing would do for a waiting call now, without doing it: the eligible
+    /// agents in the strategy's order and the step in force.
+    pub fn explain(&self, call: CallId) -> Option<RoutingDecision> {
+        let st = &self.state;
+        let c = st.calls.get(&call)?;
+        let v = c.visit.as_ref()?;
+        let q = st.queues.get(&v.queue)?;
+        let step = step_of(q, c)?;
+        let start = match &q.strategy {
+            StrategySlot::Builtin(b) => b.start_key(),
+            StrategySlot::Custom(n) => self.custom.get(n).and_then(|s| s.start_key()),
+        };
+        let mut rejected = 0;
+        let mut eligible_agents = Vec::new();
+        for (p, _, id) in scan(&q.available, start) {
+            match st.agents.get(id) {
+                Some(a) if eligible(step, c, a, *p) => {
+                    if eligible_agents.len() < EXPLAIN_LIMIT {
+                        eligible_agents.push(*id);
+                    }
+                }
+                _ => rejected += 1,
+            }
+        }
+        let choice = match eligible_agents.first() {
+            Some(a) if c.phase == Phase::Waiting => Choice::Offer(*a),
+            _ => Choice::NoAgent,
+        };
+        Some(RoutingDecision {
+            call,
+            queue: v.queue,
+            step: v.step,
+            strategy: self.strategy_name(v.queue),
+            trigger: "query".into(),
+            eligible: eligible_agents,
+            rejected,
+            choice,
+        })
+    }
+}

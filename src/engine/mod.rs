@@ -1,0 +1,387 @@
+//! The [`Engine`]: one object that owns every call, agent and queue. The host feeds it
+//! inputs with the current time ([`Engine::handle_input`]), tells it when a deadline
+//! has passed ([`Engine::handle_timeout`]) and drains its outputs ([`Engine::poll`]).
+
+mod agents;
+mod calls;
+mod changes;
+mod dispatch;
+mod queries;
+mod timers;
+
+use crate::agent::Agent;
+use crate::call::Call;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::ids::{AgentId, CallId, Millis, QueueId};
+use crate::input::Input;
+use crate::output::{Output, Poll};
+use crate::queue::{Queue, StrategySlot};
+use crate::rng::Rng;
+use crate::routing::{RoutingStrategy, SkillId, Vocabulary};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use timers::Timer;
+
+/// Everything that makes up the engine's state; serialized whole by snapshots.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct State {
+    config: Config,
+    seed: u64,
+    now: Millis,
+    started: bool,
+    rng: Rng,
+    vocab: Vocabulary,
+    #[serde(with = "sorted")]
+    agents: FxHashMap<AgentId, Agent>,
+    queues: BTreeMap<QueueId, Queue>,
+    #[serde(with = "sorted")]
+    calls: FxHashMap<CallId, Call>,
+    timers: BinaryHeap<Timer>,
+    timer_seq: u64,
+    wait_seq: u64,
+    outputs: VecDeque<Output>,
+    /// Caller number -> (agent who served them last, when).
+    #[serde(with = "sorted")]
+    last_agent: FxHashMap<String, (AgentId, Millis)>,
+    /// Summed agent time per (interval, group).
+    group_times: BTreeMap<(u64, String), crate::agent::AgentTimes>,
+    interval_ms: Millis,
+}
+
+/// Serializes hash maps in key order so snapshots are byte-identical.
+mod sorted {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+    use std::hash::Hash;
+
+    pub fn serialize<K: Ord + Serialize, V: Serialize, S: Serializer>(
+        map: &rustc_hash::FxHashMap<K, V>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        map.iter().collect::<BTreeMap<_, _>>().serialize(s)
+    }
+
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<rustc_hash::FxHashMap<K, V>, D::Error>
+    where
+        K: Ord + Hash + Deserialize<'de>,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        Ok(BTreeMap::<K, V>::deserialize(d)?.into_iter().collect())
+    }
+}
+
+/// The sans-IO contact-center engine. See the crate documentation for the run loop.
+pub struct Engine {
+    state: State,
+    custom: BTreeMap<String, Box<dyn RoutingStrategy>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("now", &self.state.now)
+            .field("agents", &self.state.agents.len())
+            .field("queues", &self.state.queues.len())
+            .field("calls", &self.state.calls.len())
+            .finish()
+    }
+}
+
+/// A serialized engine state, from [`Engine::snapshot`].
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Snapshot(State);
+
+impl Snapshot {
+    /// The snapshot as JSON.
+    pub fn to_json(&self) -> Result<String> {
+        serde_json::to_string(self).map_err(|e| Error::Snapshot(e.to_string()))
+    }
+    /// Reads a snapshot from JSON.
+    pub fn from_json(s: &str) -> Result<Snapshot> {
+        serde_json::from_str(s).map_err(|e| Error::Snapshot(e.to_string()))
+    }
+}
+
+/// One journal entry: an input, or a timeout, at a time. Replaying a journal into a
+/// fresh engine built from the same configuration and seed reproduces its state and
+/// outputs exactly.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// Host time.
+    pub at: Millis,
+    /// The input, or `None` for [`Engine::handle_timeout`].
+    pub input: Option<Input>,
+}
+
+impl Engine {
+    /// Builds an engine from a configuration and a seed for its random choices.
+    pub fn new(config: Config, seed: u64) -> Result<Engine> {
+        Engine::with_strategies(config, seed, Vec::new())
+    }
+
+    /// Builds an engine with custom routing strategies, selected in queue configuration
+    /// by `strategy = { custom = { name = "..." } }`.
+    pub fn with_strategies(
+        config: Config,
+        seed: u64,
+        strategies: Vec<(String, Box<dyn RoutingStrategy>)>,
+    ) -> Result<Engine> {
+        config.validate()?;
+        let custom: BTreeMap<_, _> = strategies.into_iter().collect();
+        let mut vocab = Vocabulary::default();
+        let mut queues = BTreeMap::new();
+        for q in &config.queues {
+            let queue = Queue::new(q.clone(), &mut vocab);
+            if let StrategySlot::Custom(name) = &queue.strategy
+                && !custom.contains_key(name)
+            {
+                return Err(Error::UnknownStrategy(name.clone()));
+            }
+            queues.insert(q.id, queue);
+        }
+        let mut agents = FxHashMap::default();
+        for a in &config.agents {
+            agents.insert(a.id, Agent::from_config(a, &config.agent_defaults, &mut vocab));
+        }
+        let interval_ms = Millis::from(config.stats.interval_secs) * 1000;
+        let mut engine = Engine {
+            state: State {
+                seed,
+                now: 0,
+                started: false,
+                rng: Rng::seeded(seed),
+                vocab,
+                agents,
+                queues,
+                calls: FxHashMap::default(),
+                timers: BinaryHeap::new(),
+                timer_seq: 0,
+                wait_seq: 0,
+                outputs: VecDeque::new(),
+                last_agent: FxHashMap::default(),
+                group_times: BTreeMap::new(),
+                interval_ms,
+                config,
+            },
+            custom,
+        };
+        let members: Vec<(AgentId, Vec<(QueueId, u32)>)> = engine
+            .state
+            .config
+            .agents
+            .iter()
+            .map(|a| (a.id, a.queues.iter().map(|m| (m.queue(), m.penalty())).collect()))
+            .collect();
+        for (agent, ms) in members {
+            for (queue, penalty) in ms {
+                engine.add_member(agent, queue, penalty);
+            }
+        }
+        Ok(engine)
+    }
+
+    /// Registers (or replaces) a custom routing strategy.
+    pub fn register_strategy(&mut self, name: impl Into<String>, strategy: Box<dyn RoutingStrategy>) {
+        self.custom.insert(name.into(), strategy);
+    }
+
+    /// Feeds one input at host time `now` (milliseconds). On error nothing changed.
+    pub fn handle_input(&mut self, now: Millis, input: Input) -> Result<()> {
+        self.check_time(now)?;
+        self.start(now);
+        self.apply(now, input)?;
+        self.state.now = now;
+        Ok(())
+    }
+
+    /// Fires every timer due at or before `now`. Early or repeated calls are no-ops.
+    pub fn handle_timeout(&mut self, now: Millis) -> Result<()> {
+        self.check_time(now)?;
+        self.start(now);
+        self.state.now = now;
+        while let Some(t) = self.state.timers.peek() {
+            if t.at > now {
+                break;
+            }
+            let Some(t) = self.state.timers.pop() else { break };
+            self.fire(t.at.max(self.state.now).min(now), t.kind);
+        }
+        Ok(())
+    }
+
+    /// The next output, or [`Poll::Idle`] with the next deadline.
+    pub fn poll(&mut self) -> Poll {
+        match self.state.outputs.pop_front() {
+            Some(o) => Poll::Output(o),
+            None => Poll::Idle {
+                next_deadline: self.next_deadline(),
+            },
+        }
+    }
+
+    /// Drains every pending output into a vector.
+    pub fn drain(&mut self) -> Vec<Output> {
+        self.state.outputs.drain(..).collect()
+    }
+
+    /// The earliest pending timer.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        self.state.timers.peek().map(|t| t.at)
+    }
+
+    /// The latest host time the engine has seen.
+    pub fn now(&self) -> Millis {
+        self.state.now
+    }
+
+    /// Applies a journal entry.
+    pub fn apply_entry(&mut self, entry: &JournalEntry) -> Result<()> {
+        match &entry.input {
+            Some(i) => self.handle_input(entry.at, i.clone()),
+            None => self.handle_timeout(entry.at),
+        }
+    }
+
+    /// Copies the whole state. Custom strategies are not part of it.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot(self.state.clone())
+    }
+
+    /// Rebuilds an engine from a snapshot.
+    pub fn restore(snapshot: Snapshot) -> Result<Engine> {
+        Engine::restore_with_strategies(snapshot, Vec::new())
+    }
+
+    /// Rebuilds an engine from a snapshot, with the custom strategies it uses.
+    pub fn restore_with_strategies(
+        snapshot: Snapshot,
+        strategies: Vec<(String, Box<dyn RoutingStrategy>)>,
+    ) -> Result<Engine> {
+        let custom: BTreeMap<_, _> = strategies.into_iter().collect();
+        for q in snapshot.0.queues.values() {
+            if let StrategySlot::Custom(name) = &q.strategy
+                && !custom.contains_key(name)
+            {
+                return Err(Error::UnknownStrategy(name.clone()));
+            }
+        }
+        Ok(Engine {
+            state: snapshot.0,
+            custom,
+        })
+    }
+
+    /// The interned id of a skill name, for custom strategies.
+    pub fn skill_id(&self, name: &str) -> Option<SkillId> {
+        self.state.vocab.find_skill(name)
+    }
+
+    /// The configuration the engine was built from (with run-time changes applied).
+    pub fn config(&self) -> &Config {
+        &self.state.config
+    }
+
+    fn check_time(&self, now: Millis) -> Result<()> {
+        if now < self.state.now {
+            return Err(Error::TimeWentBackwards {
+                now,
+                last: self.state.now,
+            });
+        }
+        Ok(())
+    }
+
+    /// Arms the interval timer at the first time the engine sees.
+    fn start(&mut self, now: Millis) {
+        if !self.state.started {
+            self.state.started = true;
+            let idx = now / self.state.interval_ms;
+            for a in self.state.agents.values_mut() {
+                a.state_since = now;
+                a.idle_since = now;
+            }
+            self.schedule((idx + 1) * self.state.interval_ms, timers::TimerKind::IntervalEnd { interval: idx });
+        }
+    }
+
+    fn apply(&mut self, now: Millis, input: Input) -> Result<()> {
+        match input {
+            Input::CallOffered {
+                call,
+                ani,
+                dnis,
+                channel,
+                attributes,
+                data,
+                priority,
+            } => self.call_offered(now, call, ani, dnis, channel, attributes, data, priority),
+            Input::EnterQueue {
+                call,
+                queue,
+                priority,
+                requirement,
+            } => self.enter_queue(now, call, queue, priority, requirement),
+            Input::DeviceRinging { agent, call } => self.device_ringing(now, agent, call),
+            Input::DeviceAnswered { agent, call } => self.device_answered(now, agent, call),
+            Input::DeviceRejected { agent, call } => self.device_declined(now, agent, call, calls::Decline::Rejected),
+            Input::DeviceNoAnswer { agent, call } => {
+                self.device_declined(now, agent, call, calls::Decline::NoAnswerReported)
+            }
+            Input::HangUp { call, by } => self.hang_up(now, call, by),
+            Input::Hold { call } => self.hold(now, call, true),
+            Input::Unhold { call } => self.hold(now, call, false),
+            Input::Transfer {
+                call,
+                to,
+                mode,
+                consult_call,
+            } => self.transfer(now, call, to, mode, consult_call),
+            Input::CompleteTransfer { call } => self.finish_consult(now, call, calls::ConsultEnd::Complete),
+            Input::CancelTransfer { call } => self.finish_consult(now, call, calls::ConsultEnd::Cancel),
+            Input::Conference { call } => self.finish_consult(now, call, calls::ConsultEnd::Conference),
+            Input::Login { agent } => self.login(now, agent),
+            Input::Logout { agent } => self.logout(now, agent, false),
+            Input::Ready { agent } => self.set_ready(now, agent, false),
+            Input::NotReady { agent, reason } => self.set_not_ready(now, agent, reason, false),
+            Input::WrapUpDone { agent } => self.wrap_up_done(now, agent),
+            Input::SignIn { agent, queue, penalty } => self.sign_in(now, agent, queue, penalty),
+            Input::SignOut { agent, queue } => self.sign_out(now, agent, queue),
+            Input::RequestCallback { call, number } => self.request_callback(now, call, number),
+            Input::Supervise { call, supervisor, mode } => self.supervise(call, supervisor, mode),
+            Input::StopSupervising { call, supervisor } => self.stop_supervising(call, supervisor),
+            Input::TakeOver { call, supervisor } => self.take_over(now, call, supervisor),
+            Input::ForceRelease { call } => self.force_release(now, call),
+            Input::ForceState { agent, ready, reason } => {
+                if ready {
+                    self.set_ready(now, agent, true)
+                } else {
+                    self.set_not_ready(now, agent, reason, true)
+                }
+            }
+            Input::ForceLogout { agent } => self.logout(now, agent, true),
+            Input::MoveCall { call, queue } => self.move_call(now, call, queue),
+            Input::SetPriority { call, priority } => self.set_priority(call, priority),
+            Input::AddAgent { agent } => self.add_agent(now, agent),
+            Input::RemoveAgent { agent } => self.remove_agent(agent),
+            Input::SetSkills { agent, skills } => self.set_skills(now, agent, skills),
+            Input::AddQueue { queue } => self.add_queue(queue),
+            Input::UpdateQueue { queue } => self.update_queue(now, queue),
+            Input::RemoveQueue { queue } => self.remove_queue(queue),
+        }
+    }
+
+    fn push_action(&mut self, a: crate::output::Action) {
+        self.state.outputs.push_back(Output::Action(a));
+    }
+
+    fn push_event(&mut self, e: crate::output::Event) {
+        self.state.outputs.push_back(Output::Event(e));
+    }
+
+    fn interval_of(&self, t: Millis) -> u64 {
+        t / self.state.interval_ms
+    }
+}

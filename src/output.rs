@@ -1,0 +1,375 @@
+//! Everything the engine tells the host: [`Action`]s the host must carry out and
+//! [`Event`]s for observers, drained through [`crate::Engine::poll`].
+
+use crate::agent::AgentState;
+use crate::config::{Channel, Destination};
+use crate::ids::{AgentId, CallId, Millis, QueueId};
+use crate::input::{SupervisionMode, TransferTarget};
+use crate::routing::RoutingDecision;
+use crate::stats::IntervalReport;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One piece of an announcement, rendered by the host in its language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PromptPart {
+    /// A recorded prompt by id.
+    Prompt(String),
+    /// A number said as a number ("three").
+    Number(i64),
+    /// A duration, said in minutes and seconds.
+    Duration {
+        /// Seconds.
+        secs: u64,
+    },
+}
+
+/// An announcement: prompt parts played in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Announcement {
+    /// Parts in order.
+    pub parts: Vec<PromptPart>,
+}
+
+/// What the agent's screen pops with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    /// Caller number.
+    pub ani: String,
+    /// Dialled number.
+    pub dnis: String,
+    /// Channel.
+    pub channel: Channel,
+    /// Queue the call came from (`None` for a direct transfer).
+    pub queue: Option<QueueId>,
+    /// Priority.
+    pub priority: i32,
+    /// Time waited in the queue, in milliseconds.
+    pub waited_ms: Millis,
+    /// Routing attributes.
+    pub attributes: BTreeMap<String, String>,
+    /// Attached data (IVR input, lookups, ...).
+    pub data: BTreeMap<String, String>,
+    /// For a callback: the number to dial once the agent accepts.
+    pub callback: Option<String>,
+    /// The agent who transferred the call, if it was transferred.
+    pub transferred_by: Option<AgentId>,
+}
+
+/// Something the host must do.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Action {
+    /// Ring the agent's device and pop the offer on its screen.
+    RingAgent {
+        /// Call.
+        call: CallId,
+        /// Agent.
+        agent: AgentId,
+        /// Screen-pop data.
+        offer: Box<Offer>,
+    },
+    /// Stop ringing the agent's device.
+    CancelRing {
+        /// Call.
+        call: CallId,
+        /// Agent.
+        agent: AgentId,
+    },
+    /// Bridge the caller and the agent.
+    Connect {
+        /// Call.
+        call: CallId,
+        /// Agent.
+        agent: AgentId,
+    },
+    /// Play an announcement to the caller.
+    Play {
+        /// Call.
+        call: CallId,
+        /// What to say.
+        announcement: Announcement,
+    },
+    /// Start music on hold.
+    StartMusicOnHold {
+        /// Call.
+        call: CallId,
+        /// Music class.
+        class: String,
+    },
+    /// Stop music on hold.
+    StopMusicOnHold {
+        /// Call.
+        call: CallId,
+    },
+    /// Transfer the caller out of the engine (external number, voicemail).
+    Transfer {
+        /// Call.
+        call: CallId,
+        /// Destination (number or URI; `voicemail:BOX` for voicemail).
+        destination: String,
+    },
+    /// Hang up the call.
+    HangUp {
+        /// Call.
+        call: CallId,
+    },
+    /// Start recording.
+    StartRecording {
+        /// Call.
+        call: CallId,
+    },
+    /// Stop recording.
+    StopRecording {
+        /// Call.
+        call: CallId,
+    },
+    /// Connect a supervisor to the call.
+    StartSupervision {
+        /// Call.
+        call: CallId,
+        /// Supervisor.
+        supervisor: AgentId,
+        /// How.
+        mode: SupervisionMode,
+    },
+    /// Disconnect a supervisor.
+    StopSupervision {
+        /// Call.
+        call: CallId,
+        /// Supervisor.
+        supervisor: AgentId,
+    },
+    /// Bridge these agents and the caller in a conference.
+    Conference {
+        /// Call.
+        call: CallId,
+        /// Agents in the conference.
+        agents: Vec<AgentId>,
+    },
+    /// Dial the callback number now that the agent accepted the callback.
+    DialCallback {
+        /// Call.
+        call: CallId,
+        /// Number.
+        number: String,
+        /// Agent to connect.
+        agent: AgentId,
+    },
+    /// Remove the agent from the call (the caller stays, e.g. after a transfer).
+    Disconnect {
+        /// Call.
+        call: CallId,
+        /// Agent.
+        agent: AgentId,
+    },
+}
+
+/// Why a call left a queue without being answered or abandoned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OverflowReason {
+    /// The maximum wait elapsed.
+    MaxWait,
+    /// The queue was full.
+    MaxLength,
+    /// No agent was logged in (or ready), per the queue's empty rules.
+    NoAgents,
+    /// A supervisor moved the call.
+    Moved,
+    /// The call was transferred onwards before being answered.
+    Transferred,
+}
+
+/// How a call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallOutcome {
+    /// Answered, then finished.
+    Completed,
+    /// The caller hung up before being answered.
+    Abandoned,
+    /// Sent out of the engine (external transfer, voicemail, overflow hang-up).
+    LeftEngine,
+    /// Ended before it ever joined a queue (self-service, IVR hang-up).
+    NotQueued,
+    /// A consult leg that ended (merged or cancelled).
+    ConsultEnded,
+}
+
+/// Something that happened, for observers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "kebab-case")]
+pub enum Event {
+    /// An agent's state changed.
+    AgentStateChanged {
+        /// Agent.
+        agent: AgentId,
+        /// Previous state.
+        from: AgentState,
+        /// New state.
+        to: AgentState,
+    },
+    /// An agent signed in to (or out of) a queue.
+    AgentMembershipChanged {
+        /// Agent.
+        agent: AgentId,
+        /// Queue.
+        queue: QueueId,
+        /// `true` when signed in.
+        signed_in: bool,
+    },
+    /// A contact arrived.
+    CallArrived {
+        /// Call.
+        call: CallId,
+        /// Caller.
+        ani: String,
+        /// Dialled number.
+        dnis: String,
+        /// Channel.
+        channel: Channel,
+    },
+    /// A call joined a queue.
+    CallQueued {
+        /// Call.
+        call: CallId,
+        /// Queue.
+        queue: QueueId,
+        /// Position (1-based) at the time of joining.
+        position: u32,
+        /// Priority.
+        priority: i32,
+    },
+    /// A call was offered to agents.
+    CallOffered {
+        /// Call.
+        call: CallId,
+        /// Queue (`None` for a direct transfer).
+        queue: Option<QueueId>,
+        /// Agents ringing.
+        agents: Vec<AgentId>,
+    },
+    /// An agent answered.
+    CallAnswered {
+        /// Call.
+        call: CallId,
+        /// Queue.
+        queue: Option<QueueId>,
+        /// Agent.
+        agent: AgentId,
+        /// Time waited in the queue, in milliseconds.
+        wait_ms: Millis,
+    },
+    /// The caller hung up while waiting.
+    CallAbandoned {
+        /// Call.
+        call: CallId,
+        /// Queue.
+        queue: QueueId,
+        /// Time waited, in milliseconds.
+        wait_ms: Millis,
+        /// Within the short-abandon threshold.
+        short: bool,
+    },
+    /// A call left its queue for somewhere else.
+    CallOverflowed {
+        /// Call.
+        call: CallId,
+        /// Queue left.
+        queue: QueueId,
+        /// Where it went.
+        to: Destination,
+        /// Why.
+        reason: OverflowReason,
+    },
+    /// The agent's part of the call ended (talk and hold time of that agent).
+    CallCompleted {
+        /// Call.
+        call: CallId,
+        /// Agent.
+        agent: AgentId,
+        /// Talk time in milliseconds.
+        talk_ms: Millis,
+        /// Hold time in milliseconds.
+        hold_ms: Millis,
+    },
+    /// A call was transferred.
+    CallTransferred {
+        /// Call.
+        call: CallId,
+        /// The transferring agent.
+        from: AgentId,
+        /// Target.
+        to: TransferTarget,
+    },
+    /// The caller asked for a callback.
+    CallbackRequested {
+        /// Call.
+        call: CallId,
+        /// Queue.
+        queue: QueueId,
+        /// Number.
+        number: String,
+    },
+    /// A waiting call's priority changed.
+    PriorityChanged {
+        /// Call.
+        call: CallId,
+        /// New priority.
+        priority: i32,
+    },
+    /// A call ended. Emitted exactly once per call.
+    CallEnded {
+        /// Call.
+        call: CallId,
+        /// How.
+        outcome: CallOutcome,
+    },
+    /// The running interval of a queue is heading below its service-level target.
+    SlaAtRisk {
+        /// Queue.
+        queue: QueueId,
+        /// Interval start (host ms).
+        interval_start: Millis,
+        /// Projected service level (0-1), counting calls already waiting past the
+        /// threshold as missed.
+        projected: f64,
+        /// Target (0-1).
+        target: f64,
+    },
+    /// A closed interval's statistics for one queue.
+    IntervalStats {
+        /// The report.
+        report: Box<IntervalReport>,
+    },
+    /// Why a routing decision went as it did (when `explain_routing` is on).
+    RoutingDecision {
+        /// The decision.
+        decision: Box<RoutingDecision>,
+    },
+}
+
+/// One output: an action or an event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Output {
+    /// For the host to carry out.
+    Action(Action),
+    /// For observers.
+    Event(Event),
+}
+
+/// What [`crate::Engine::poll`] returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Poll {
+    /// An output to handle; poll again.
+    Output(Output),
+    /// Nothing more to do until the next input or until `next_deadline`, when the host
+    /// calls [`crate::Engine::handle_timeout`].
+    Idle {
+        /// The earliest pending timer, if any.
+        next_deadline: Option<Millis>,
+    },
+}

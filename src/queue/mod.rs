@@ -1,0 +1,147 @@
+//! Queues at run time: the waiting line ordered by priority with aging, the index of
+//! available member agents ordered by the queue's strategy, escalation steps, and the
+//! estimated-wait model.
+
+use crate::config::QueueConfig;
+use crate::ids::{AgentId, CallId, Millis};
+use crate::routing::{Builtin, IndexKey, Req, Vocabulary};
+use crate::stats::QueueStats;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// A compiled escalation step (step 0 is the base requirement).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Step {
+    pub after_ms: Millis,
+    pub req: Req,
+    pub max_penalty: Option<u32>,
+    pub priority_boost: i32,
+}
+
+/// Which strategy object a queue uses.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) enum StrategySlot {
+    Builtin(Builtin),
+    Custom(String),
+}
+
+/// Key of a waiting call: `(ordering key, arrival sequence, call)`.
+pub(crate) type WaitKey = (i64, u64, CallId);
+/// Key of an available agent: `(penalty, strategy key, agent)`.
+pub(crate) type AvailKey = (u32, IndexKey, AgentId);
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Queue {
+    pub cfg: QueueConfig,
+    pub strategy: StrategySlot,
+    pub steps: Vec<Step>,
+    pub waiting: BTreeSet<WaitKey>,
+    pub available: BTreeSet<AvailKey>,
+    pub members: BTreeSet<AgentId>,
+    pub logged_in: u32,
+    pub ready: u32,
+    pub next_position: u32,
+    /// Moving average of handle time (talk + hold + wrap-up), ms.
+    pub aht_ms: f64,
+    pub stats: QueueStats,
+    /// Interval index in which SLA-at-risk was last raised.
+    pub at_risk_interval: Option<u64>,
+    /// Waiting calls per interval that are already past the service-level threshold.
+    pub over_threshold: std::collections::BTreeMap<u64, u64>,
+}
+
+impl Queue {
+    pub(crate) fn new(cfg: QueueConfig, vocab: &mut Vocabulary) -> Queue {
+        let strategy = match Builtin::from_config(&cfg.strategy, &mut |s| vocab.skill(s)) {
+            Some(b) => StrategySlot::Builtin(b),
+            None => match &cfg.strategy {
+                crate::routing::StrategyConfig::Custom { name } => StrategySlot::Custom(name.clone()),
+                _ => StrategySlot::Builtin(Builtin::LongestIdle(crate::routing::LongestIdle)),
+            },
+        };
+        let steps = compile_steps(&cfg, None, vocab);
+        Queue {
+            aht_ms: f64::from(cfg.default_aht_secs) * 1000.0,
+            cfg,
+            strategy,
+            steps,
+            waiting: BTreeSet::new(),
+            available: BTreeSet::new(),
+            members: BTreeSet::new(),
+            logged_in: 0,
+            ready: 0,
+            next_position: 0,
+            stats: QueueStats::default(),
+            at_risk_interval: None,
+            over_threshold: Default::default(),
+        }
+    }
+
+    /// Ordering key of a waiting call: join time minus its priority head start.
+    pub(crate) fn wait_key(&self, entered_at: Millis, priority: i32) -> i64 {
+        entered_at as i64 - i64::from(priority) * i64::from(self.cfg.priority_step_secs) * 1000
+    }
+
+    /// Estimated wait for the caller at `position` (1-based): position x average handle
+    /// time / logged-in members. `None` when no member is logged in.
+    pub(crate) fn estimated_wait_ms(&self, position: u32) -> Option<Millis> {
+        if self.logged_in == 0 {
+            return None;
+        }
+        Some((f64::from(position) * self.aht_ms / f64::from(self.logged_in)).round() as Millis)
+    }
+
+    /// Records a finished handle time in the moving average (weight 0.1).
+    pub(crate) fn observe_handle_time(&mut self, ms: Millis) {
+        self.aht_ms = 0.9 * self.aht_ms + 0.1 * ms as f64;
+    }
+}
+
+/// Compiles the base requirement (the queue's, or the call's override) and the
+/// escalation steps applied on top of it.
+pub(crate) fn compile_steps(
+    cfg: &QueueConfig,
+    base_override: Option<&crate::routing::Requirement>,
+    vocab: &mut Vocabulary,
+) -> Vec<Step> {
+    let base = match base_override.or(cfg.requirement.as_ref()) {
+        Some(r) => Req::compile(r, vocab),
+        None => Req::Always,
+    };
+    let mut steps = vec![Step {
+        after_ms: 0,
+        req: base,
+        max_penalty: None,
+        priority_boost: 0,
+    }];
+    for s in &cfg.escalation {
+        let prev = steps.last().cloned().unwrap_or(Step {
+            after_ms: 0,
+            req: Req::Always,
+            max_penalty: None,
+            priority_boost: 0,
+        });
+        let mut req = match &s.replace {
+            Some(r) => Req::compile(r, vocab),
+            None => prev.req.clone(),
+        };
+        if let Some(r) = &s.add {
+            req = req.and(Req::compile(r, vocab));
+        }
+        let relax: Vec<_> = s.relax.iter().map(|(k, v)| (vocab.skill(k), *v)).collect();
+        req.relax(&relax);
+        let step = Step {
+            after_ms: Millis::from(s.after_secs) * 1000,
+            req,
+            max_penalty: s.max_penalty.or(prev.max_penalty),
+            priority_boost: prev.priority_boost + s.priority_boost,
+        };
+        if step.after_ms == 0 {
+            // A step at 0 s refines the base itself.
+            steps[0] = step;
+        } else {
+            steps.push(step);
+        }
+    }
+    steps
+}
