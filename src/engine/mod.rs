@@ -191,8 +191,14 @@ impl Engine {
     /// Feeds one input at host time `now` (milliseconds). On error nothing changed.
     pub fn handle_input(&mut self, now: Millis, input: Input) -> Result<()> {
         self.check_time(now)?;
+        let first = !self.state.started;
         self.start(now);
-        self.apply(now, input)?;
+        if let Err(e) = self.apply(now, input) {
+            if first {
+                self.unstart();
+            }
+            return Err(e);
+        }
         self.state.now = now;
         Ok(())
     }
@@ -304,6 +310,17 @@ impl Engine {
                 a.idle_since = now;
             }
             self.schedule((idx + 1) * self.state.interval_ms, timers::TimerKind::IntervalEnd { interval: idx });
+        }
+    }
+
+    /// Undoes [`Engine::start`] when the very first input was rejected.
+    fn unstart(&mut self) {
+        self.state.started = false;
+        self.state.timers.clear();
+        self.state.timer_seq = 0;
+        for a in self.state.agents.values_mut() {
+            a.state_since = 0;
+            a.idle_since = 0;
         }
     }
 

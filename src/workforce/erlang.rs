@@ -14,7 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::error::{finite, non_negative, out_of_range, positive};
-use super::special::{mean_harmonic, queue_series};
+use super::special::{ln_gamma_pq, mean_harmonic, phi, queue_series};
 use super::{MAX_AGENTS, MAX_LOAD, MAX_PATIENCE_RATIO, MIN_PATIENCE_RATIO, WorkforceError};
 
 /// Offered load in Erlangs: `calls × aht_secs / interval_secs`.
@@ -286,6 +286,8 @@ pub(crate) struct ErlangACore {
     y: f64,
     /// `ln J(x, y)`.
     ln_j: f64,
+    /// `1 − P(wait)`, computed without cancellation.
+    p_no_wait: f64,
     pub(crate) p_wait: f64,
     pub(crate) p_abandon: f64,
 }
@@ -310,6 +312,7 @@ impl ErlangACore {
             x,
             y,
             ln_j: 0.0,
+            p_no_wait: 1.0,
             p_wait: 0.0,
             p_abandon: 0.0,
         };
@@ -319,10 +322,12 @@ impl ErlangACore {
         }
         let series = queue_series(x, y, (load - n) * ratio)?;
         let inv_j = (-series.ln_j).exp();
-        // P(wait) = J·B / (1 + (J − 1)·B).
-        core.p_wait = (b / (b + (1.0 - b) * inv_j)).clamp(0.0, 1.0);
+        // P(wait) = J·B / (1 + (J − 1)·B) = B / (B + (1 − B)/J).
+        let denom = b + (1.0 - b) * inv_j;
+        core.p_wait = (b / denom).clamp(0.0, 1.0);
+        core.p_no_wait = ((1.0 - b) * inv_j / denom).clamp(0.0, 1.0);
         // P(abandon) = θ·E[queue]/λ = P(wait)·E[M]/y.
-        core.p_abandon = (core.p_wait * series.mean / y).clamp(0.0, core.p_wait);
+        core.p_abandon = (core.p_wait * series.mean / y).max(0.0).min(core.p_wait);
         core.ln_j = series.ln_j;
         Ok(core)
     }
@@ -341,24 +346,36 @@ impl ErlangACore {
     }
 
     /// `P(answered and W <= t)`.
+    ///
+    /// `P(no wait) + P(wait)·(x/y)·[P(x+1, y) − P(x+1, y·e^{−θt})] / P(x, y)`
+    /// with `P` the regularised lower incomplete gamma function. The
+    /// difference is taken between whichever of `P` or `Q = 1 − P` is small,
+    /// in log space, so tiny service levels keep their relative accuracy.
     pub(crate) fn service_level(&self, threshold_secs: f64) -> Result<f64, WorkforceError> {
         if self.p_wait <= 0.0 {
             return Ok(1.0);
         }
         if threshold_secs <= 0.0 {
-            return Ok(1.0 - self.p_wait);
+            return Ok(self.p_no_wait);
         }
-        let theta_t = threshold_secs / self.patience;
-        let x1 = self.x + 1.0;
-        let z1 = self.y * (-theta_t).exp();
-        let shifted = queue_series(x1, z1, z1 - x1)?;
-        // P(answered, W > t) = P(wait)·(x/y)·P(x+1, y·e^{−θt}) / P(x, y)
-        // with P(a, z) = J(a, z)·e^{−φ(a, z)} and
-        // φ(x+1, y e^{−θt}) − φ(x, y) = ln((x+1)/y) + (x+1)θt − y(1 − e^{−θt}).
-        let delta_phi = (x1 / self.y).ln() + x1 * theta_t + self.y * (-theta_t).exp_m1();
-        let ratio = (shifted.ln_j - self.ln_j - delta_phi).exp();
-        let answered_late = self.p_wait * (self.agents / self.load) * ratio;
-        Ok((1.0 - self.p_abandon - answered_late).clamp(0.0, 1.0))
+        let a = self.x + 1.0;
+        let z_hi = self.y;
+        let z_lo = self.y * (-threshold_secs / self.patience).exp();
+        let (ln_p_hi, ln_q_hi) = ln_gamma_pq(a, z_hi)?;
+        let (ln_p_lo, ln_q_lo) = ln_gamma_pq(a, z_lo)?;
+        let ln_mass = if z_lo >= a {
+            ln_q_lo + (-(ln_q_hi - ln_q_lo).exp_m1()).ln()
+        } else if z_hi <= a {
+            ln_p_hi + (-(ln_p_lo - ln_p_hi).exp_m1()).ln()
+        } else {
+            (1.0 - ln_q_hi.exp() - ln_p_lo.exp()).max(0.0).ln()
+        };
+        let ln_p0 = self.ln_j - phi(self.x, self.y);
+        let answered_from_queue =
+            self.p_wait * (self.agents / self.load) * (ln_mass - ln_p0).exp();
+        Ok((self.p_no_wait + answered_from_queue)
+            .max(0.0)
+            .min(1.0 - self.p_abandon))
     }
 
     /// Mean wait of answered calls, `E[W | answered]`.

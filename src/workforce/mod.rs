@@ -27,10 +27,10 @@
 //! // 100 calls per half hour, 3-minute AHT: 10 Erlangs.
 //! let workload = Workload::from_calls(100.0, 1800.0, 180.0).unwrap();
 //! let staffed = required_agents(&workload, &Targets::service_level(0.8, 20.0)).unwrap();
-//! assert_eq!(staffed.agents, 13);
+//! assert_eq!(staffed.agents, 14);
 //! assert!(staffed.service_level >= 0.8);
-//! // 30 % shrinkage: schedule ⌈13 / 0.7⌉ = 19.
-//! assert_eq!(scheduled_agents(staffed.agents, 0.3).unwrap(), 19);
+//! // 30 % shrinkage: schedule ⌈14 / 0.7⌉ = 20.
+//! assert_eq!(scheduled_agents(staffed.agents, 0.3).unwrap(), 20);
 //! ```
 
 mod erlang;

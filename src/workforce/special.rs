@@ -87,9 +87,9 @@ pub(crate) fn phi(a: f64, z: f64) -> f64 {
     }
 }
 
-/// Regularised upper incomplete gamma `Q(a, z)` for `z > a + 1` by the
-/// Legendre continued fraction (modified Lentz algorithm).
-fn upper_gamma_q(a: f64, z: f64) -> Result<f64, WorkforceError> {
+/// Legendre continued fraction `h(a, z)` with `Γ(a, z) = e^{−z} z^a · h`,
+/// for `z >= a + 1` (modified Lentz algorithm).
+fn upper_gamma_cf(a: f64, z: f64) -> Result<f64, WorkforceError> {
     const TINY: f64 = 1e-300;
     let mut b = z + 1.0 - a;
     let mut c = 1.0 / TINY;
@@ -112,13 +112,66 @@ fn upper_gamma_q(a: f64, z: f64) -> Result<f64, WorkforceError> {
         let delta = d * c;
         h *= delta;
         if (delta - 1.0).abs() <= 1e-16 {
-            // Γ(a, z) = e^{−z} z^a · h, so Q = a · h · e^{−φ(a, z)}.
-            return Ok((a * h * (-phi(a, z)).exp()).clamp(0.0, 1.0));
+            return Ok(h);
         }
     }
     Err(WorkforceError::NoConvergence {
         function: "incomplete gamma continued fraction",
     })
+}
+
+/// `ln Q(a, z)` (regularised upper incomplete gamma) for `z >= a + 1`:
+/// `Q = a · h(a, z) · e^{−φ(a, z)}`.
+fn ln_upper_q(a: f64, z: f64) -> Result<f64, WorkforceError> {
+    let h = upper_gamma_cf(a, z)?;
+    Ok(((a * h).ln() - phi(a, z)).min(0.0))
+}
+
+/// Sums `J(a, z) = Σ_{k≥0} t_k` and `Σ_k k·t_k` for `z < a + 1`, where the
+/// terms `t_k = z^k / ((a+1)…(a+k))` decrease from the start.
+fn lower_series(a: f64, z: f64) -> Result<(f64, f64), WorkforceError> {
+    let mut term = 1.0;
+    let mut sum = 1.0;
+    let mut sum_k = 0.0;
+    let mut k = 0.0;
+    for _ in 0..MAX_ITERATIONS {
+        k += 1.0;
+        term *= z / (a + k);
+        sum += term;
+        sum_k += k * term;
+        // Every later ratio is at most r, so the tails are bounded by
+        // geometric series.
+        let r = z / (a + k + 1.0);
+        let q = r / (1.0 - r);
+        let tail = term * q;
+        let tail_k = term * (k * q + q / (1.0 - r));
+        if tail <= TAIL_TOL * sum && tail_k <= TAIL_TOL * sum_k {
+            return Ok((sum, sum_k));
+        }
+    }
+    Err(WorkforceError::NoConvergence {
+        function: "queue-length series",
+    })
+}
+
+/// `(ln P(a, z), ln Q(a, z))`: logarithms of the regularised lower and
+/// upper incomplete gamma functions, `a > 0`, `z >= 0`. The smaller of the
+/// two is computed directly (series or continued fraction), the other as
+/// its complement, so both keep their relative accuracy even when
+/// astronomically small.
+pub(crate) fn ln_gamma_pq(a: f64, z: f64) -> Result<(f64, f64), WorkforceError> {
+    if z <= 0.0 {
+        return Ok((f64::NEG_INFINITY, 0.0));
+    }
+    if z < a + 1.0 {
+        let (sum, _) = lower_series(a, z)?;
+        // P(a, z) = e^{−φ(a, z)} · J(a, z).
+        let ln_p = (sum.ln() - phi(a, z)).min(0.0);
+        Ok((ln_p, (-ln_p.exp()).ln_1p()))
+    } else {
+        let ln_q = ln_upper_q(a, z)?;
+        Ok(((-ln_q.exp()).ln_1p(), ln_q))
+    }
 }
 
 /// `ln J(a, z)` and the mean `E[M]` of the distribution `P(M = m) ∝ t_m`,
@@ -133,7 +186,7 @@ pub(crate) struct QueueSeries {
 
 /// Evaluates [`QueueSeries`] for `a > 0`, `z ≥ 0`. `z_minus_a` must be
 /// `z − a` computed as accurately as the caller can (it is used directly
-/// when `z > a + 1`, where `E[M] = (z − a) + a/J` has no cancellation).
+/// when `z >= a + 1`, where `E[M] = (z − a) + a/J` has no cancellation).
 pub(crate) fn queue_series(a: f64, z: f64, z_minus_a: f64) -> Result<QueueSeries, WorkforceError> {
     if z <= 0.0 {
         return Ok(QueueSeries {
@@ -142,35 +195,15 @@ pub(crate) fn queue_series(a: f64, z: f64, z_minus_a: f64) -> Result<QueueSeries
         });
     }
     if z < a + 1.0 {
-        // Terms decrease from the start: sum directly, positive terms only.
-        let mut term = 1.0;
-        let mut sum = 1.0;
-        let mut sum_k = 0.0;
-        let mut k = 0.0;
-        for _ in 0..MAX_ITERATIONS {
-            k += 1.0;
-            term *= z / (a + k);
-            sum += term;
-            sum_k += k * term;
-            // Every later ratio is at most r, so the tails are bounded by
-            // geometric series.
-            let r = z / (a + k + 1.0);
-            let q = r / (1.0 - r);
-            let tail = term * q;
-            let tail_k = term * (k * q + q / (1.0 - r));
-            if tail <= TAIL_TOL * sum && tail_k <= TAIL_TOL * sum_k {
-                return Ok(QueueSeries {
-                    ln_j: sum.ln(),
-                    mean: sum_k / sum,
-                });
-            }
-        }
-        Err(WorkforceError::NoConvergence {
-            function: "queue-length series",
+        // Positive terms only: no cancellation in J or in E[M].
+        let (sum, sum_k) = lower_series(a, z)?;
+        Ok(QueueSeries {
+            ln_j: sum.ln(),
+            mean: sum_k / sum,
         })
     } else {
         // J = e^{φ(a,z)} · P(a, z) with P = 1 − Q.
-        let q = upper_gamma_q(a, z)?;
+        let q = ln_upper_q(a, z)?.exp();
         let ln_j = phi(a, z) + (-q).ln_1p();
         let inv_j = (-ln_j).exp();
         Ok(QueueSeries {
@@ -335,12 +368,54 @@ mod tests {
             let z = a + 1.0;
             let below = queue_series(a, z * (1.0 - 1e-12), 1.0).unwrap();
             let above = queue_series(a, z * (1.0 + 1e-12), 1.0).unwrap();
+            let (p_below, _) = ln_gamma_pq(a, z * (1.0 - 1e-12)).unwrap();
+            let (p_above, _) = ln_gamma_pq(a, z * (1.0 + 1e-12)).unwrap();
+            assert!((p_below - p_above).abs() < 1e-9, "a={a}");
             assert!(
                 (below.ln_j - above.ln_j).abs() < 1e-9,
                 "a={a}: {below:?} {above:?}"
             );
             assert!(rel(below.mean, above.mean) < 1e-8, "a={a}");
         }
+    }
+
+    #[test]
+    fn incomplete_gamma_matches_poisson_sums() {
+        // For integral n: Q(n, z) = P(Poisson(z) <= n − 1), P = 1 − Q.
+        for &(n, z) in &[(1_u32, 0.5_f64), (5, 2.0), (10, 10.0), (30, 45.0), (40, 12.0), (200, 260.0)] {
+            // Both sides summed directly (no 1 − x cancellation).
+            let mut pmf = (-z).exp();
+            let mut cdf = 0.0;
+            let mut tail = 0.0;
+            for k in 0..(n + 2_000) {
+                if k > 0 {
+                    pmf *= z / f64::from(k);
+                }
+                if k < n {
+                    cdf += pmf;
+                } else {
+                    tail += pmf;
+                }
+            }
+            let (ln_p, ln_q) = ln_gamma_pq(f64::from(n), z).unwrap();
+            assert!(rel(ln_q.exp(), cdf) < 1e-12, "n={n} z={z}: {} vs {cdf}", ln_q.exp());
+            assert!(rel(ln_p.exp(), tail) < 1e-12, "n={n} z={z}: {} vs {tail}", ln_p.exp());
+        }
+        // Far tails keep relative accuracy in log space: Q(10, 2000) =
+        // e^{−2000} Σ_{k<10} 2000^k/k!, dominated by the k = 9 term.
+        let (_, ln_q) = ln_gamma_pq(10.0, 2000.0).unwrap();
+        let mut ln_terms = Vec::new();
+        let mut ln_fact = 0.0;
+        for k in 0..10_u32 {
+            if k > 0 {
+                ln_fact += f64::from(k).ln();
+            }
+            ln_terms.push(f64::from(k) * 2000_f64.ln() - ln_fact);
+        }
+        let max = ln_terms[9];
+        let want = -2000.0 + max + ln_terms.iter().map(|t| (t - max).exp()).sum::<f64>().ln();
+        assert!(rel(ln_q, want) < 1e-13, "{ln_q} vs {want}");
+        assert_eq!(ln_gamma_pq(3.0, 0.0).unwrap(), (f64::NEG_INFINITY, 0.0));
     }
 
     #[test]

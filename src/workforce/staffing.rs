@@ -330,7 +330,7 @@ impl Targets {
 /// let r = required_agents(&Workload::new(10.0, 180.0), &Targets::service_level(0.8, 20.0))
 ///     .unwrap();
 /// let json = serde_json::to_string(&r).unwrap();
-/// assert!(json.starts_with(r#"{"agents":13,"service_level":"#));
+/// assert!(json.starts_with(r#"{"agents":14,"service_level":"#));
 /// assert!(!json.contains("p_abandon"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -406,7 +406,7 @@ impl StaffingResult {
 /// let workload = Workload::from_calls(100.0, 1800.0, 180.0).unwrap(); // 10 Erlangs
 /// let targets = Targets::service_level(0.8, 20.0).with_max_asa(10.0);
 /// let r = required_agents(&workload, &targets).unwrap();
-/// assert_eq!(r.agents, 13);
+/// assert_eq!(r.agents, 14);
 ///
 /// // Impatient callers (Erlang A) and an abandonment target.
 /// let impatient = workload.with_patience(60.0);
@@ -597,12 +597,16 @@ mod tests {
 
     #[test]
     fn erlang_c_solver_r_example() {
-        // R `ErlangC` example workload (10 Erlangs, AHT 180 s): 80/20 needs
-        // 13 agents (SL(13) ≈ 0.806... , SL(12) ≈ 0.71).
+        // R `ErlangC` example workload (10 Erlangs, AHT 180 s):
+        // SL(12) = 0.6402, SL(13) = 0.7956, SL(14) = 0.8884 at 20 s.
         let w = Workload::from_calls(100.0, 1800.0, 180.0).unwrap();
         let r = assert_minimal(&w, &Targets::service_level(0.8, 20.0));
+        assert_eq!(r.agents, 14);
+        assert_eq!(format!("{:.5}", r.service_level), "0.88835");
+        let r = assert_minimal(&w, &Targets::service_level(0.75, 20.0));
         assert_eq!(r.agents, 13);
-        let r = assert_minimal(&w, &Targets::service_level(0.85, 20.0));
+        // ASA(13) = 17.1 s, ASA(14) = 7.8 s.
+        let r = assert_minimal(&w, &Targets::default().with_max_asa(10.0));
         assert_eq!(r.agents, 14);
     }
 
@@ -649,9 +653,14 @@ mod tests {
                 .with_max_abandon(0.02)
                 .with_max_asa(8.0),
         );
+        // A large, overloaded center: with 2-minute patience the queue
+        // self-regulates through abandonment, so 80 % of *all* calls can be
+        // answered within 20 s with fewer agents than Erlangs (SL ≤ c/A).
         let big = Workload::new(10_000.0, 180.0).with_patience(120.0);
         let r = assert_minimal(&big, &Targets::service_level(0.8, 20.0));
-        assert!(r.agents > 9_000 && r.agents < 10_200, "{r:?}");
+        assert!(r.agents >= 8_000 && r.agents < 10_000, "{r:?}");
+        let r = assert_minimal(&big, &Targets::service_level(0.8, 20.0).with_max_abandon(0.02));
+        assert!(r.agents > 9_800 && r.agents < 10_200, "{r:?}");
     }
 
     #[test]
@@ -831,7 +840,10 @@ mod tests {
             let next = w.evaluate(c + 1, t).unwrap();
             prop_assert!(next.p_wait <= m.p_wait * (1.0 + 1e-12), "{:?} {:?}", m, next);
             prop_assert!(next.p_abandon.unwrap() <= p_ab * (1.0 + 1e-12));
-            prop_assert!(next.service_level >= m.service_level * (1.0 - 1e-12) - 1e-15);
+            prop_assert!(
+                next.service_level >= m.service_level * (1.0 - 1e-9) - 1e-300,
+                "{:?} {:?}", m, next
+            );
         }
 
         #[test]
