@@ -243,13 +243,7 @@ pub fn erlang_c_metrics(
     positive("aht_secs", aht_secs)?;
     non_negative("threshold_secs", threshold_secs)?;
     let b = erlang_b_unchecked(agents, load);
-    Ok(erlang_c_from_b(
-        agents,
-        load,
-        b,
-        aht_secs,
-        threshold_secs,
-    ))
+    Ok(erlang_c_from_b(agents, load, b, aht_secs, threshold_secs))
 }
 
 /// Erlang A (M/M/c+M) measures for one agent count (see
@@ -371,8 +365,7 @@ impl ErlangACore {
             (1.0 - ln_q_hi.exp() - ln_p_lo.exp()).max(0.0).ln()
         };
         let ln_p0 = self.ln_j - phi(self.x, self.y);
-        let answered_from_queue =
-            self.p_wait * (self.agents / self.load) * (ln_mass - ln_p0).exp();
+        let answered_from_queue = self.p_wait * (self.agents / self.load) * (ln_mass - ln_p0).exp();
         Ok((self.p_no_wait + answered_from_queue)
             .max(0.0)
             .min(1.0 - self.p_abandon))
@@ -533,7 +526,12 @@ mod tests {
 
     #[test]
     fn erlang_b_large_load_matches_compensated_top_down_sum() {
-        for &(n, load) in &[(10_100_u32, 10_000.0), (10_000, 10_000.0), (9_000, 10_000.0), (20_000, 19_500.5)] {
+        for &(n, load) in &[
+            (10_100_u32, 10_000.0),
+            (10_000, 10_000.0),
+            (9_000, 10_000.0),
+            (20_000, 19_500.5),
+        ] {
             let b = erlang_b(n, load).unwrap();
             let oracle = erlang_b_oracle(n, load);
             assert!(b.is_finite() && (0.0..=1.0).contains(&b));
@@ -615,7 +613,10 @@ mod tests {
         assert_eq!(err.code(), 4000);
         // Zero load: nobody waits.
         let m = erlang_c_metrics(1, 0.0, 180.0, 20.0).unwrap();
-        assert_eq!((m.p_wait, m.service_level, m.asa_secs, m.occupancy), (0.0, 1.0, 0.0, 0.0));
+        assert_eq!(
+            (m.p_wait, m.service_level, m.asa_secs, m.occupancy),
+            (0.0, 1.0, 0.0, 0.0)
+        );
     }
 
     // ---------------------------------------------------------------- Erlang A
@@ -681,8 +682,16 @@ mod tests {
             // Abandonment rate θ·E[Q] over arrival rate λ.
             let p_ab = bf.mean_queue() / patience / lambda;
             let mean_wait = bf.mean_queue() / lambda; // Little's law
-            assert!(rel(m.p_wait, p_wait) < 1e-9, "c={c}: {} vs {p_wait}", m.p_wait);
-            assert!(rel(m.p_abandon, p_ab) < 1e-9, "c={c}: {} vs {p_ab}", m.p_abandon);
+            assert!(
+                rel(m.p_wait, p_wait) < 1e-9,
+                "c={c}: {} vs {p_wait}",
+                m.p_wait
+            );
+            assert!(
+                rel(m.p_abandon, p_ab) < 1e-9,
+                "c={c}: {} vs {p_ab}",
+                m.p_abandon
+            );
             assert!(rel(m.mean_wait_secs, mean_wait) < 1e-9, "c={c}");
             let occupancy = load * (1.0 - p_ab) / f64::from(c);
             assert!(rel(m.occupancy, occupancy) < 1e-9);
@@ -741,7 +750,11 @@ mod tests {
                 "c={c} load={load}: {} vs {answered_in_time}",
                 m.service_level
             );
-            assert!(rel(m.asa_secs, asa) < 1e-9, "c={c}: {} vs {asa}", m.asa_secs);
+            assert!(
+                rel(m.asa_secs, asa) < 1e-9,
+                "c={c}: {} vs {asa}",
+                m.asa_secs
+            );
         }
     }
 
@@ -753,7 +766,10 @@ mod tests {
         for &patience in &[1e4, 1e6, 1.8e8] {
             let ea = erlang_a_metrics(c, load, aht, patience, t).unwrap();
             let gap = rel(ea.p_wait, ec.p_wait);
-            assert!(gap < previous_gap, "gap must shrink: {gap} >= {previous_gap}");
+            assert!(
+                gap < previous_gap,
+                "gap must shrink: {gap} >= {previous_gap}"
+            );
             previous_gap = gap;
         }
         let ea = erlang_a_metrics(c, load, aht, 1.8e8, t).unwrap();
@@ -766,7 +782,11 @@ mod tests {
 
     #[test]
     fn erlang_a_large_center_is_finite() {
-        for &(c, load) in &[(10_100_u32, 10_000.0), (9_000, 10_000.0), (10_000, 10_000.0)] {
+        for &(c, load) in &[
+            (10_100_u32, 10_000.0),
+            (9_000, 10_000.0),
+            (10_000, 10_000.0),
+        ] {
             let m = erlang_a_metrics(c, load, 180.0, 120.0, 20.0).unwrap();
             for v in [m.p_wait, m.p_abandon, m.service_level, m.occupancy] {
                 assert!(v.is_finite() && (0.0..=1.0).contains(&v), "{m:?}");

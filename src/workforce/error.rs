@@ -282,10 +282,7 @@ mod tests {
                 },
                 4002,
             ),
-            (
-                WorkforceError::RequiresPatience { field: "x".into() },
-                4003,
-            ),
+            (WorkforceError::RequiresPatience { field: "x".into() }, 4003),
             (WorkforceError::NoTargets, 4004),
             (
                 WorkforceError::Unstable {

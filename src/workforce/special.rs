@@ -45,8 +45,7 @@ fn ln_gamma(w: f64) -> f64 {
         product *= shifted;
         shifted += 1.0;
     }
-    (shifted - 0.5) * shifted.ln() - shifted + LN_SQRT_2PI + stirling_tail(shifted)
-        - product.ln()
+    (shifted - 0.5) * shifted.ln() - shifted + LN_SQRT_2PI + stirling_tail(shifted) - product.ln()
 }
 
 /// Loader's deviance term `bd0(x, m) = x·ln(x/m) + m − x ≥ 0`, computed
@@ -382,7 +381,14 @@ mod tests {
     #[test]
     fn incomplete_gamma_matches_poisson_sums() {
         // For integral n: Q(n, z) = P(Poisson(z) <= n − 1), P = 1 − Q.
-        for &(n, z) in &[(1_u32, 0.5_f64), (5, 2.0), (10, 10.0), (30, 45.0), (40, 12.0), (200, 260.0)] {
+        for &(n, z) in &[
+            (1_u32, 0.5_f64),
+            (5, 2.0),
+            (10, 10.0),
+            (30, 45.0),
+            (40, 12.0),
+            (200, 260.0),
+        ] {
             // Both sides summed directly (no 1 − x cancellation).
             let mut pmf = (-z).exp();
             let mut cdf = 0.0;
@@ -398,8 +404,16 @@ mod tests {
                 }
             }
             let (ln_p, ln_q) = ln_gamma_pq(f64::from(n), z).unwrap();
-            assert!(rel(ln_q.exp(), cdf) < 1e-12, "n={n} z={z}: {} vs {cdf}", ln_q.exp());
-            assert!(rel(ln_p.exp(), tail) < 1e-12, "n={n} z={z}: {} vs {tail}", ln_p.exp());
+            assert!(
+                rel(ln_q.exp(), cdf) < 1e-12,
+                "n={n} z={z}: {} vs {cdf}",
+                ln_q.exp()
+            );
+            assert!(
+                rel(ln_p.exp(), tail) < 1e-12,
+                "n={n} z={z}: {} vs {tail}",
+                ln_p.exp()
+            );
         }
         // Far tails keep relative accuracy in log space: Q(10, 2000) =
         // e^{−2000} Σ_{k<10} 2000^k/k!, dominated by the k = 9 term.

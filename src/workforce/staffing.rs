@@ -48,7 +48,11 @@ impl Workload {
 
     /// An Erlang C workload from `calls` per `interval_secs` with handle time
     /// `aht_secs`.
-    pub fn from_calls(calls: f64, interval_secs: f64, aht_secs: f64) -> Result<Self, WorkforceError> {
+    pub fn from_calls(
+        calls: f64,
+        interval_secs: f64,
+        aht_secs: f64,
+    ) -> Result<Self, WorkforceError> {
         Ok(Self::new(
             offered_load(calls, interval_secs, aht_secs)?,
             aht_secs,
@@ -90,7 +94,11 @@ impl Workload {
     /// assert!((r.service_level - 0.888_35).abs() < 1e-5);
     /// assert_eq!(r.p_abandon, None);
     /// ```
-    pub fn evaluate(&self, agents: u32, threshold_secs: f64) -> Result<StaffingResult, WorkforceError> {
+    pub fn evaluate(
+        &self,
+        agents: u32,
+        threshold_secs: f64,
+    ) -> Result<StaffingResult, WorkforceError> {
         self.validate()?;
         check_agents("agents", agents)?;
         non_negative("threshold_secs", threshold_secs)?;
@@ -262,7 +270,11 @@ impl Targets {
                 });
             }
             if !(0.0..1.0).contains(&abandon) {
-                return Err(out_of_range(field, abandon, "must be a probability in (0, 1)"));
+                return Err(out_of_range(
+                    field,
+                    abandon,
+                    "must be a probability in (0, 1)",
+                ));
             }
             if abandon == 0.0 {
                 return Err(WorkforceError::ImpossibleTarget {
@@ -276,7 +288,11 @@ impl Targets {
             let field = "targets.max_occupancy";
             finite(field, occupancy)?;
             if !(occupancy > 0.0 && occupancy <= 1.0) {
-                return Err(out_of_range(field, occupancy, "must be a fraction in (0, 1]"));
+                return Err(out_of_range(
+                    field,
+                    occupancy,
+                    "must be a fraction in (0, 1]",
+                ));
             }
         }
         if self.service_level.is_none()
@@ -374,7 +390,11 @@ impl StaffingResult {
         }
     }
 
-    fn from_erlang_a(agents: u32, core: &ErlangACore, threshold_secs: f64) -> Result<Self, WorkforceError> {
+    fn from_erlang_a(
+        agents: u32,
+        core: &ErlangACore,
+        threshold_secs: f64,
+    ) -> Result<Self, WorkforceError> {
         let m = core.metrics(threshold_secs)?;
         Ok(Self {
             agents,
@@ -417,7 +437,10 @@ impl StaffingResult {
 /// let err = required_agents(&workload, &Targets::service_level(1.0, 0.0)).unwrap_err();
 /// assert_eq!(err.code(), 4002);
 /// ```
-pub fn required_agents(workload: &Workload, targets: &Targets) -> Result<StaffingResult, WorkforceError> {
+pub fn required_agents(
+    workload: &Workload,
+    targets: &Targets,
+) -> Result<StaffingResult, WorkforceError> {
     workload.validate()?;
     targets.validate(workload.patience_secs.is_some())?;
     let load = workload.load;
@@ -436,7 +459,11 @@ fn cap_exceeded() -> WorkforceError {
     }
 }
 
-fn solve_erlang_c(load: f64, aht: f64, targets: &Targets) -> Result<StaffingResult, WorkforceError> {
+fn solve_erlang_c(
+    load: f64,
+    aht: f64,
+    targets: &Targets,
+) -> Result<StaffingResult, WorkforceError> {
     // load <= MAX_LOAD < MAX_AGENTS, so this fits.
     let start = load.floor() as u32 + 1;
     let mut b = 1.0;
@@ -473,7 +500,8 @@ impl ErlangBTable {
             let k = self.values.len();
             let previous = self.values[k - 1];
             // k <= n <= MAX_AGENTS fits in u32.
-            self.values.push(erlang_b_step(previous, k as u32, self.load));
+            self.values
+                .push(erlang_b_step(previous, k as u32, self.load));
         }
         self.values[n]
     }
@@ -569,7 +597,11 @@ pub fn scheduled_agents(agents: u32, shrinkage: f64) -> Result<u32, WorkforceErr
 /// Checks a shrinkage fraction: finite and in `[0, 1)`.
 pub(crate) fn check_shrinkage(field: &str, shrinkage: f64) -> Result<f64, WorkforceError> {
     if !(0.0..1.0).contains(&finite(field, shrinkage)?) {
-        return Err(out_of_range(field, shrinkage, "must be a fraction in [0, 1)"));
+        return Err(out_of_range(
+            field,
+            shrinkage,
+            "must be a fraction in [0, 1)",
+        ));
     }
     Ok(shrinkage)
 }
@@ -659,7 +691,10 @@ mod tests {
         let big = Workload::new(10_000.0, 180.0).with_patience(120.0);
         let r = assert_minimal(&big, &Targets::service_level(0.8, 20.0));
         assert!(r.agents >= 8_000 && r.agents < 10_000, "{r:?}");
-        let r = assert_minimal(&big, &Targets::service_level(0.8, 20.0).with_max_abandon(0.02));
+        let r = assert_minimal(
+            &big,
+            &Targets::service_level(0.8, 20.0).with_max_abandon(0.02),
+        );
         assert!(r.agents > 9_800 && r.agents < 10_200, "{r:?}");
     }
 
@@ -676,15 +711,21 @@ mod tests {
         let r = assert_minimal(&w, &Targets::service_level(0.5, 20.0));
         assert!(r.agents < 50, "{r:?}");
         // Erlang C could never do that.
-        let c = required_agents(&Workload::new(load, 300.0), &Targets::service_level(0.5, 20.0))
-            .unwrap();
+        let c = required_agents(
+            &Workload::new(load, 300.0),
+            &Targets::service_level(0.5, 20.0),
+        )
+        .unwrap();
         assert!(c.agents > 50);
     }
 
     #[test]
     fn zero_load_needs_no_agents() {
-        let r = required_agents(&Workload::new(0.0, 180.0), &Targets::service_level(0.8, 20.0))
-            .unwrap();
+        let r = required_agents(
+            &Workload::new(0.0, 180.0),
+            &Targets::service_level(0.8, 20.0),
+        )
+        .unwrap();
         assert_eq!(r.agents, 0);
         assert_eq!(r.service_level, 1.0);
         let r = required_agents(
@@ -699,18 +740,66 @@ mod tests {
     fn invalid_targets_name_the_field() {
         let w = Workload::new(10.0, 180.0);
         let cases: Vec<(Targets, &str, u32)> = vec![
-            (Targets::service_level(1.0, 0.0), "targets.service_level", 4002),
-            (Targets::service_level(1.2, 20.0), "targets.service_level", 4001),
-            (Targets::service_level(80.0, 20.0), "targets.service_level", 4001),
-            (Targets::service_level(0.0, 20.0), "targets.service_level", 4001),
-            (Targets::service_level(f64::NAN, 20.0), "targets.service_level", 4000),
-            (Targets::service_level(0.8, -1.0), "targets.threshold_secs", 4001),
-            (Targets::service_level(0.8, f64::NAN), "targets.threshold_secs", 4000),
-            (Targets::default().with_max_asa(0.0), "targets.max_asa_secs", 4002),
-            (Targets::default().with_max_asa(-3.0), "targets.max_asa_secs", 4001),
-            (Targets::default().with_max_occupancy(0.0), "targets.max_occupancy", 4001),
-            (Targets::default().with_max_occupancy(1.5), "targets.max_occupancy", 4001),
-            (Targets::default().with_max_abandon(0.1), "targets.max_abandon", 4003),
+            (
+                Targets::service_level(1.0, 0.0),
+                "targets.service_level",
+                4002,
+            ),
+            (
+                Targets::service_level(1.2, 20.0),
+                "targets.service_level",
+                4001,
+            ),
+            (
+                Targets::service_level(80.0, 20.0),
+                "targets.service_level",
+                4001,
+            ),
+            (
+                Targets::service_level(0.0, 20.0),
+                "targets.service_level",
+                4001,
+            ),
+            (
+                Targets::service_level(f64::NAN, 20.0),
+                "targets.service_level",
+                4000,
+            ),
+            (
+                Targets::service_level(0.8, -1.0),
+                "targets.threshold_secs",
+                4001,
+            ),
+            (
+                Targets::service_level(0.8, f64::NAN),
+                "targets.threshold_secs",
+                4000,
+            ),
+            (
+                Targets::default().with_max_asa(0.0),
+                "targets.max_asa_secs",
+                4002,
+            ),
+            (
+                Targets::default().with_max_asa(-3.0),
+                "targets.max_asa_secs",
+                4001,
+            ),
+            (
+                Targets::default().with_max_occupancy(0.0),
+                "targets.max_occupancy",
+                4001,
+            ),
+            (
+                Targets::default().with_max_occupancy(1.5),
+                "targets.max_occupancy",
+                4001,
+            ),
+            (
+                Targets::default().with_max_abandon(0.1),
+                "targets.max_abandon",
+                4003,
+            ),
         ];
         for (targets, field, code) in cases {
             let err = required_agents(&w, &targets).unwrap_err();
@@ -720,9 +809,15 @@ mod tests {
         }
         let wa = w.with_patience(60.0);
         let err = required_agents(&wa, &Targets::default().with_max_abandon(0.0)).unwrap_err();
-        assert_eq!((err.code(), err.field()), (4002, Some("targets.max_abandon")));
+        assert_eq!(
+            (err.code(), err.field()),
+            (4002, Some("targets.max_abandon"))
+        );
         let err = required_agents(&wa, &Targets::default().with_max_abandon(1.0)).unwrap_err();
-        assert_eq!((err.code(), err.field()), (4001, Some("targets.max_abandon")));
+        assert_eq!(
+            (err.code(), err.field()),
+            (4001, Some("targets.max_abandon"))
+        );
         assert_eq!(
             required_agents(&w, &Targets::default()).unwrap_err(),
             WorkforceError::NoTargets
@@ -738,8 +833,14 @@ mod tests {
             (Workload::new(2e6, 180.0), "workload.load"),
             (Workload::new(10.0, 0.0), "workload.aht_secs"),
             (Workload::new(10.0, -5.0), "workload.aht_secs"),
-            (Workload::new(10.0, 180.0).with_patience(0.0), "workload.patience_secs"),
-            (Workload::new(10.0, 180.0).with_patience(f64::INFINITY), "workload.patience_secs"),
+            (
+                Workload::new(10.0, 180.0).with_patience(0.0),
+                "workload.patience_secs",
+            ),
+            (
+                Workload::new(10.0, 180.0).with_patience(f64::INFINITY),
+                "workload.patience_secs",
+            ),
         ] {
             let err = required_agents(&w, &t).unwrap_err();
             assert_eq!(err.field(), Some(field), "{w:?}: {err}");
@@ -782,7 +883,10 @@ mod tests {
             ..r
         };
         let json = serde_json::to_string(&with).unwrap();
-        assert!(json.ends_with(r#""occupancy":0.75,"p_abandon":0.125}"#), "{json}");
+        assert!(
+            json.ends_with(r#""occupancy":0.75,"p_abandon":0.125}"#),
+            "{json}"
+        );
         let back: StaffingResult = serde_json::from_str(&json).unwrap();
         assert_eq!(back, with);
     }

@@ -83,12 +83,11 @@ pub fn parse_forecast_csv(text: &str) -> Result<Vec<ForecastRow>, WorkforceError
     let mut rows = Vec::new();
     for (line, text) in lines {
         let fields = split_csv_line(text, line)?;
-        let [interval, calls, aht] = <[String; 3]>::try_from(fields).map_err(|fields| {
-            WorkforceError::CsvColumns {
+        let [interval, calls, aht] =
+            <[String; 3]>::try_from(fields).map_err(|fields| WorkforceError::CsvColumns {
                 line,
                 found: fields.len(),
-            }
-        })?;
+            })?;
         let calls = parse_number(line, "calls", &calls)?;
         if !(calls.is_finite() && calls >= 0.0) {
             return Err(WorkforceError::CsvValue {
@@ -424,7 +423,11 @@ mod tests {
             ]
         );
         // Header only: no rows. BOM and case-insensitive header accepted.
-        assert!(parse_forecast_csv("\u{feff}Interval,Calls,AHT_secs\n").unwrap().is_empty());
+        assert!(
+            parse_forecast_csv("\u{feff}Interval,Calls,AHT_secs\n")
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -507,7 +510,8 @@ mod tests {
     #[test]
     fn builds_table_with_shrinkage() {
         let rows = parse_forecast_csv(FORECAST).unwrap();
-        let config = TableConfig::new(1800.0, Targets::service_level(0.8, 20.0)).with_shrinkage(0.25);
+        let config =
+            TableConfig::new(1800.0, Targets::service_level(0.8, 20.0)).with_shrinkage(0.25);
         let table = staffing_table(&rows, &config).unwrap();
         assert_eq!(table.rows.len(), 4);
         let first = &table.rows[0];
@@ -519,10 +523,14 @@ mod tests {
         for (row, fc) in table.rows.iter().zip(&rows) {
             let load = fc.calls * fc.aht_secs / 1800.0;
             assert_eq!(row.offered_load, load);
-            let direct = required_agents(&Workload::new(load, fc.aht_secs), &config.targets).unwrap();
+            let direct =
+                required_agents(&Workload::new(load, fc.aht_secs), &config.targets).unwrap();
             assert_eq!(row.required_agents, direct.agents);
             assert_eq!(row.service_level, direct.service_level);
-            assert_eq!(row.scheduled_agents, scheduled_agents(direct.agents, 0.25).unwrap());
+            assert_eq!(
+                row.scheduled_agents,
+                scheduled_agents(direct.agents, 0.25).unwrap()
+            );
         }
         let idle = &table.rows[3];
         assert_eq!((idle.required_agents, idle.scheduled_agents), (0, 0));
@@ -534,12 +542,17 @@ mod tests {
             ForecastRow::new("Lunch, \"peak\"", 100.0, 180.0),
             ForecastRow::new("480", 20.0, 300.0),
         ];
-        let config = TableConfig::new(1800.0, Targets::service_level(0.8, 20.0)).with_patience(90.0);
+        let config =
+            TableConfig::new(1800.0, Targets::service_level(0.8, 20.0)).with_patience(90.0);
         let table = staffing_table(&rows, &config).unwrap();
         let csv = table.to_csv();
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], TABLE_CSV_HEADER);
-        assert!(lines[1].starts_with("\"Lunch, \"\"peak\"\"\",100,180,10,"), "{}", lines[1]);
+        assert!(
+            lines[1].starts_with("\"Lunch, \"\"peak\"\"\",100,180,10,"),
+            "{}",
+            lines[1]
+        );
         assert!(lines[2].starts_with("480,20,300,"), "{}", lines[2]);
         for line in &lines[1..] {
             let p_abandon = line.rsplit(',').next().unwrap();
@@ -595,8 +608,11 @@ mod tests {
         assert_eq!(String::from_utf8(buf).unwrap(), csv);
 
         // Erlang C tables leave p_abandon empty.
-        let c = staffing_table(&rows, &TableConfig::new(1800.0, Targets::service_level(0.8, 20.0)))
-            .unwrap();
+        let c = staffing_table(
+            &rows,
+            &TableConfig::new(1800.0, Targets::service_level(0.8, 20.0)),
+        )
+        .unwrap();
         assert!(c.to_csv().lines().nth(1).unwrap().ends_with(','));
         assert!(!c.to_json().unwrap().contains("p_abandon"));
     }
@@ -611,17 +627,27 @@ mod tests {
                 .field()
                 .map(str::to_owned)
         };
-        assert_eq!(field(&ok, TableConfig::new(0.0, t)).as_deref(), Some("interval_secs"));
+        assert_eq!(
+            field(&ok, TableConfig::new(0.0, t)).as_deref(),
+            Some("interval_secs")
+        );
         assert_eq!(
             field(&ok, TableConfig::new(1800.0, t).with_shrinkage(1.0)).as_deref(),
             Some("shrinkage")
         );
         assert_eq!(
-            field(&ok, TableConfig::new(1800.0, Targets::service_level(2.0, 20.0))).as_deref(),
+            field(
+                &ok,
+                TableConfig::new(1800.0, Targets::service_level(2.0, 20.0))
+            )
+            .as_deref(),
             Some("targets.service_level")
         );
         let bad = vec![ok[0].clone(), ForecastRow::new("08:30", -1.0, 180.0)];
-        assert_eq!(field(&bad, TableConfig::new(1800.0, t)).as_deref(), Some("forecast[1].calls"));
+        assert_eq!(
+            field(&bad, TableConfig::new(1800.0, t)).as_deref(),
+            Some("forecast[1].calls")
+        );
         let bad = vec![ForecastRow::new("08:30", 1.0, f64::NAN)];
         assert_eq!(
             field(&bad, TableConfig::new(1800.0, t)).as_deref(),
@@ -634,6 +660,10 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err.code(), 4008);
-        assert!(err.to_string().starts_with("forecast[0] (interval \"09:00\"): workload.patience_secs"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("forecast[0] (interval \"09:00\"): workload.patience_secs"),
+            "{err}"
+        );
     }
 }
