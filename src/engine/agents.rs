@@ -233,7 +233,7 @@ impl Engine {
                 let group = &a.group;
                 let times = &mut st.group_times;
                 split_by_interval(from, now, len, |i, ms| {
-                    times.entry((i, group.clone())).or_default().add(kind, ms);
+                    times.entry(i).or_default().entry(group.clone()).or_default().add(kind, ms);
                 });
             }
             st.outputs.push_back(crate::output::Output::Event(Event::AgentStateChanged {

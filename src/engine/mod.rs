@@ -46,7 +46,7 @@ struct State {
     #[serde(with = "sorted")]
     last_agent: FxHashMap<String, (AgentId, Millis)>,
     /// Summed agent time per (interval, group).
-    group_times: BTreeMap<(u64, String), crate::agent::AgentTimes>,
+    group_times: BTreeMap<u64, BTreeMap<String, crate::agent::AgentTimes>>,
     interval_ms: Millis,
 }
 

@@ -127,15 +127,17 @@ impl Engine {
                 continue;
             }
             split_by_interval(a.state_since.min(now), now, len, |i, ms| {
-                all.entry((i, a.group.clone())).or_default().add(kind, ms);
+                all.entry(i).or_default().entry(a.group.clone()).or_default().add(kind, ms);
             });
         }
         all.into_iter()
-            .map(|((i, group), times)| GroupInterval {
-                group,
-                start: i * len,
-                occupancy: times.occupancy(),
-                times,
+            .flat_map(|(i, groups)| {
+                groups.into_iter().map(move |(group, times)| GroupInterval {
+                    group,
+                    start: i * len,
+                    occupancy: times.occupancy(),
+                    times,
+                })
             })
             .collect()
     }

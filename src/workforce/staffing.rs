@@ -322,17 +322,17 @@ impl Targets {
         {
             return Ok(false);
         }
-        if let Some(t) = self.service_level {
-            if core.service_level(self.threshold_secs)? < t {
-                return Ok(false);
-            }
+        let service_level_met = match self.service_level {
+            Some(t) => core.service_level(self.threshold_secs)? >= t,
+            None => true,
+        };
+        if !service_level_met {
+            return Ok(false);
         }
-        if let Some(t) = self.max_asa_secs {
-            if core.asa_secs()? > t {
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        Ok(match self.max_asa_secs {
+            Some(t) => core.asa_secs()? <= t,
+            None => true,
+        })
     }
 }
 
