@@ -1,1 +1,230 @@
-fn main(){}
+//! Routing decision latency at 1k, 10k and 100k agents (200 skills, 8 skills per agent,
+//! 1,000 queues each requiring one skill; every agent signed in to each queue requiring
+//! one of its skills, i.e. 40 queues per agent). See docs/benchmarks.md.
+//!
+//! * `routing/call-arrives/N`: all agents ready; a call is offered and enters a random
+//!   queue, the engine picks the longest-idle eligible agent and rings it. Timed:
+//!   `CallOffered` + `EnterQueue` + draining every output.
+//! * `routing/agent-ready/N`: every agent not ready, two calls waiting in each queue; an
+//!   agent goes ready and is offered the best waiting call among its queues. Timed:
+//!   `Ready` + draining every output.
+//!
+//! Both use `iter_custom`: decisions run in timed batches of 64, and the state is put
+//! back outside the timed part (the rung agent answers and the caller hangs up; in the
+//! agent-ready case the agent also goes not ready again and a fresh call replaces the
+//! one taken), so the engine does not drift across samples.
+
+mod common;
+
+use callroute::input::Party;
+use callroute::{AgentId, CallId, Engine, Input, Millis, QueueId};
+use common::{Shape, SplitMix, drain_rings, enter_queue, fire_timers};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const SIZES: [u32; 3] = [1_000, 10_000, 100_000];
+const BATCH: u64 = 64;
+
+type Ring = (CallId, AgentId, Option<QueueId>);
+
+/// Answers and completes every rung call (and whatever those completions route next).
+fn settle(e: &mut Engine, now: Millis, mut work: Vec<Ring>, scratch: &mut Vec<Ring>) {
+    while let Some((call, agent, _)) = work.pop() {
+        e.handle_input(now, Input::DeviceAnswered { agent, call }).expect("answer");
+        e.handle_input(now, Input::HangUp { call, by: Party::Caller }).expect("hang up");
+        scratch.clear();
+        drain_rings(e, scratch);
+        work.append(scratch);
+    }
+}
+
+/// Fixture for "call arrives and an agent is chosen".
+struct Arrivals {
+    e: Engine,
+    now: Millis,
+    next_call: u64,
+    queues: u32,
+    rng: SplitMix,
+}
+
+impl Arrivals {
+    fn new(agents: u32) -> Arrivals {
+        let shape = Shape::routing(agents);
+        let mut e = common::engine(&shape);
+        fire_timers(&mut e, 0);
+        Arrivals {
+            e,
+            now: 0,
+            next_call: 1,
+            queues: shape.queues,
+            rng: SplitMix(42),
+        }
+    }
+
+    fn run(&mut self, iters: u64) -> Duration {
+        let mut total = Duration::ZERO;
+        let mut batch: Vec<(Millis, Input, Input)> = Vec::with_capacity(BATCH as usize);
+        let mut rings: Vec<Ring> = Vec::with_capacity(BATCH as usize * 2);
+        let mut scratch = Vec::new();
+        let mut done = 0;
+        while done < iters {
+            let k = (iters - done).min(BATCH);
+            for _ in 0..k {
+                self.now += 1;
+                let call = self.next_call;
+                self.next_call += 1;
+                let q = QueueId(self.rng.below(u64::from(self.queues)) as u32 + 1);
+                batch.push((self.now, common::call_offered(call), enter_queue(call, q)));
+            }
+            rings.clear();
+            let e = &mut self.e;
+            let start = Instant::now();
+            for (t, offered, enter) in batch.drain(..) {
+                e.handle_input(t, offered).unwrap();
+                e.handle_input(t, enter).unwrap();
+                drain_rings(e, &mut rings);
+            }
+            total += start.elapsed();
+            assert_eq!(rings.len() as u64, k, "every arriving call is offered at once");
+            done += k;
+            // Untimed: answer and hang up, so the agents are ready (and longest-idle
+            // order rotates) again.
+            self.now += 1;
+            settle(e, self.now, std::mem::take(&mut rings), &mut scratch);
+            fire_timers(e, self.now);
+        }
+        total
+    }
+}
+
+/// Fixture for "agent becomes ready and a call is chosen".
+struct ReadyAgents {
+    e: Engine,
+    now: Millis,
+    next_call: u64,
+    agents: u32,
+    cursor: u32,
+}
+
+impl ReadyAgents {
+    const WAITING_PER_QUEUE: u32 = 2;
+
+    fn new(agents: u32) -> ReadyAgents {
+        let mut shape = Shape::routing(agents);
+        shape.ready_on_login = false;
+        let mut e = common::engine(&shape);
+        let mut next_call = 1;
+        let mut rings = Vec::new();
+        for q in 1..=shape.queues {
+            for _ in 0..Self::WAITING_PER_QUEUE {
+                e.handle_input(0, common::call_offered(next_call)).unwrap();
+                e.handle_input(0, enter_queue(next_call, QueueId(q))).unwrap();
+                next_call += 1;
+            }
+        }
+        drain_rings(&mut e, &mut rings);
+        assert!(rings.is_empty(), "nobody is ready yet");
+        ReadyAgents {
+            e,
+            now: 0,
+            next_call,
+            agents,
+            cursor: 0,
+        }
+    }
+
+    fn run(&mut self, iters: u64) -> Duration {
+        let mut total = Duration::ZERO;
+        let mut batch: Vec<(Millis, Input)> = Vec::with_capacity(BATCH as usize);
+        let mut rings: Vec<Ring> = Vec::with_capacity(BATCH as usize * 2);
+        let mut scratch = Vec::new();
+        let mut done = 0;
+        while done < iters {
+            let k = (iters - done).min(BATCH);
+            for _ in 0..k {
+                self.now += 1;
+                self.cursor = self.cursor % self.agents + 1;
+                batch.push((self.now, Input::Ready { agent: AgentId(self.cursor) }));
+            }
+            rings.clear();
+            let e = &mut self.e;
+            let start = Instant::now();
+            for (t, ready) in batch.drain(..) {
+                e.handle_input(t, ready).unwrap();
+                drain_rings(e, &mut rings);
+            }
+            total += start.elapsed();
+            assert_eq!(rings.len() as u64, k, "every agent going ready gets a call");
+            done += k;
+            // Untimed: the agent goes not ready, takes the call and the caller hangs up;
+            // a new call takes the old one's place in the same queue.
+            self.now += 1;
+            let now = self.now;
+            for (call, agent, queue) in rings.drain(..) {
+                let nr = Input::NotReady {
+                    agent,
+                    reason: Some("break".into()),
+                };
+                e.handle_input(now, nr).expect("not ready");
+                e.handle_input(now, Input::DeviceAnswered { agent, call }).expect("answer");
+                e.handle_input(now, Input::HangUp { call, by: Party::Caller }).expect("hang up");
+                let c = self.next_call;
+                self.next_call += 1;
+                e.handle_input(now, common::call_offered(c)).unwrap();
+                e.handle_input(now, enter_queue(c, queue.expect("queued call"))).unwrap();
+                scratch.clear();
+                drain_rings(e, &mut scratch);
+                assert!(scratch.is_empty(), "nobody else is ready");
+            }
+            fire_timers(e, now);
+        }
+        total
+    }
+}
+
+fn timed_setup<T>(what: &str, n: u32, build: impl FnOnce() -> T) -> T {
+    let t = Instant::now();
+    let f = build();
+    eprintln!("setup {what}/{n}: {:.1} s", t.elapsed().as_secs_f64());
+    f
+}
+
+fn routing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("routing/call-arrives");
+    for n in SIZES {
+        // Built lazily so a filtered run skips the setup of the sizes it does not run.
+        let mut f = None;
+        g.bench_function(BenchmarkId::from_parameter(n), |b| {
+            let f = f.get_or_insert_with(|| timed_setup("call-arrives", n, || Arrivals::new(n)));
+            b.iter_custom(|iters| black_box(f.run(iters)))
+        });
+        drop(f);
+    }
+    g.finish();
+
+    let mut g = c.benchmark_group("routing/agent-ready");
+    for n in SIZES {
+        let mut f = None;
+        g.bench_function(BenchmarkId::from_parameter(n), |b| {
+            let f = f.get_or_insert_with(|| timed_setup("agent-ready", n, || ReadyAgents::new(n)));
+            b.iter_custom(|iters| black_box(f.run(iters)))
+        });
+        drop(f);
+    }
+    g.finish();
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_secs(1))
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = routing
+}
+criterion_main!(benches);

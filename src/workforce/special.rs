@@ -28,6 +28,11 @@ const MAX_ITERATIONS: u32 = 50_000_000;
 /// Relative tolerance for dropping the tail of a series.
 const TAIL_TOL: f64 = 1e-17;
 
+/// Tail bounds are only evaluated once a term is this small relative to the
+/// sum (a bound below `TAIL_TOL` is impossible before unless the ratio of
+/// successive terms is below 1e-3, which costs at most a few extra terms).
+const PRECHECK_TOL: f64 = 1e-14;
+
 /// Stirling series remainder: `ln Γ(w) − [(w − ½) ln w − w + ln √(2π)]`,
 /// accurate to about 1e-17 for `w ≥ 15`.
 fn stirling_tail(w: f64) -> f64 {
@@ -138,6 +143,9 @@ fn lower_series(a: f64, z: f64) -> Result<(f64, f64), WorkforceError> {
         term *= z / (a + k);
         sum += term;
         sum_k += k * term;
+        if term > PRECHECK_TOL * sum {
+            continue;
+        }
         // Every later ratio is at most r, so the tails are bounded by
         // geometric series.
         let r = z / (a + k + 1.0);
@@ -266,6 +274,9 @@ pub(crate) fn mean_harmonic(a: f64, z: f64) -> Result<f64, WorkforceError> {
         h += 1.0 / (a + m);
         w_sum += w;
         wh_sum += w * h;
+        if w > PRECHECK_TOL * w_sum {
+            continue;
+        }
         let r = z / (a + m + 1.0);
         if r < 1.0 {
             let q = r / (1.0 - r);
@@ -296,6 +307,9 @@ pub(crate) fn mean_harmonic(a: f64, z: f64) -> Result<f64, WorkforceError> {
         m -= 1.0;
         w_sum += w;
         wh_sum += w * h;
+        if w > PRECHECK_TOL * w_sum {
+            continue;
+        }
         let r = (a + m) / z;
         if r < 1.0 {
             let tail = w * r / (1.0 - r);

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::erlang::{
-    ErlangACore, check_agents, check_load, check_patience, erlang_b_step, erlang_b_unchecked,
+    ErlangACore, ErlangBRecursion, check_agents, check_load, check_patience, erlang_b_unchecked,
     erlang_c_from_b, offered_load,
 };
 use super::error::{finite, non_negative, out_of_range, positive};
@@ -466,12 +466,12 @@ fn solve_erlang_c(
 ) -> Result<StaffingResult, WorkforceError> {
     // load <= MAX_LOAD < MAX_AGENTS, so this fits.
     let start = load.floor() as u32 + 1;
-    let mut b = 1.0;
-    for n in 1..start {
-        b = erlang_b_step(b, n, load);
-    }
-    for n in start..=MAX_AGENTS {
-        b = erlang_b_step(b, n, load);
+    let mut recursion = ErlangBRecursion::new(load);
+    recursion.advance_to(start - 1);
+    while recursion.servers() < MAX_AGENTS {
+        recursion.advance();
+        let n = recursion.servers();
+        let b = recursion.blocking();
         let result = StaffingResult::from_erlang_c(n, load, b, aht, targets.threshold_secs);
         if targets.is_met_by(&result) {
             return Ok(result);
@@ -480,30 +480,28 @@ fn solve_erlang_c(
     Err(cap_exceeded())
 }
 
-/// Erlang B values `B(0..)`, extended on demand.
+/// Erlang B values `1/B(0..)`, extended on demand.
 struct ErlangBTable {
-    load: f64,
-    values: Vec<f64>,
+    recursion: ErlangBRecursion,
+    inverses: Vec<f64>,
 }
 
 impl ErlangBTable {
     fn new(load: f64) -> Self {
+        let recursion = ErlangBRecursion::new(load);
         Self {
-            load,
-            values: vec![1.0],
+            recursion,
+            inverses: vec![recursion.inverse()],
         }
     }
 
+    /// `B(n)`.
     fn get(&mut self, n: u32) -> f64 {
-        let n = n as usize;
-        while self.values.len() <= n {
-            let k = self.values.len();
-            let previous = self.values[k - 1];
-            // k <= n <= MAX_AGENTS fits in u32.
-            self.values
-                .push(erlang_b_step(previous, k as u32, self.load));
+        while self.recursion.servers() < n {
+            self.recursion.advance();
+            self.inverses.push(self.recursion.inverse());
         }
-        self.values[n]
+        self.inverses.get(n as usize).map_or(0.0, |inv| 1.0 / inv)
     }
 }
 
