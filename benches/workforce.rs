@@ -8,9 +8,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use callroute::workforce::{
-    Targets, Workload, erlang_a_metrics, erlang_c_metrics, required_agents,
-};
+use callroute::workforce::{Targets, Workload, erlang_a_metrics, erlang_c_metrics, required_agents};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn erlang_c_required_agents(c: &mut Criterion) {

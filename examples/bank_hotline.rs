@@ -7,7 +7,9 @@
 use callroute::input::Party;
 use callroute::output::Event;
 use callroute::stats::QueueCounters;
-use callroute::{Action, AgentId, AgentState, CallId, Config, Engine, Input, Millis, Output, Poll, QueueId, Rng};
+use callroute::{
+    Action, AgentId, AgentState, CallId, Config, Engine, Input, Millis, Output, Poll, QueueId, Rng,
+};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 
@@ -58,7 +60,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // A supervisor checks the board every 5 minutes and puts agents who were set not
     // ready for missed calls back to ready.
     for m in (5..60).step_by(5) {
-        at(&mut host, m * 60_000, HostEvent::SupervisorSetsReady(AgentId(110)));
+        at(
+            &mut host,
+            m * 60_000,
+            HostEvent::SupervisorSetsReady(AgentId(110)),
+        );
     }
     // 200 calls an hour on average: one every 18 s.
     let mean_gap = 18_000.0;
@@ -77,27 +83,73 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     Action::RingAgent { call, agent, .. } => {
                         at(&mut host, now + 300, HostEvent::DeviceRings(agent, call));
                         // Agent 110 is slow to pick up: sometimes lets it ring out.
-                        let answer_ms = if agent == AgentId(110) && rng.unit() < 0.3 { 60_000 } else { 2_000 + rng.below(4_000) };
+                        let answer_ms = if agent == AgentId(110) && rng.unit() < 0.3 {
+                            60_000
+                        } else {
+                            2_000 + rng.below(4_000)
+                        };
                         at(&mut host, now + answer_ms, HostEvent::Answer(agent, call));
                     }
                     Action::Connect { call, .. } => {
                         patience.remove(&call);
-                        at(&mut host, now + 25_000 + exp(&mut rng, 95_000.0), HostEvent::CallerHangsUp(call));
+                        at(
+                            &mut host,
+                            now + 25_000 + exp(&mut rng, 95_000.0),
+                            HostEvent::CallerHangsUp(call),
+                        );
                     }
                     _ => {}
                 },
                 Poll::Output(Output::Event(e)) => match e {
-                    Event::AgentStateChanged { agent, to: AgentState::NotReady { reason: Some(r) }, .. } if r == "missed-calls" => {
-                        log.push(format!("{:>6.1}s  {agent} let calls ring out: set not ready (redirect on no answer)", now as f64 / 1000.0));
+                    Event::AgentStateChanged {
+                        agent,
+                        to: AgentState::NotReady { reason: Some(r) },
+                        ..
+                    } if r == "missed-calls" => {
+                        log.push(format!(
+                            "{:>6.1}s  {agent} let calls ring out: set not ready (redirect on no answer)",
+                            now as f64 / 1000.0
+                        ));
                     }
-                    Event::CallAbandoned { call, queue, wait_ms, short } if log.len() < 400 => {
-                        log.push(format!("{:>6.1}s  {call} gave up after {:.0} s in {}{}", now as f64 / 1000.0, wait_ms as f64 / 1000.0, names[&queue], if short { " (short)" } else { "" }));
+                    Event::CallAbandoned {
+                        call,
+                        queue,
+                        wait_ms,
+                        short,
+                    } if log.len() < 400 => {
+                        log.push(format!(
+                            "{:>6.1}s  {call} gave up after {:.0} s in {}{}",
+                            now as f64 / 1000.0,
+                            wait_ms as f64 / 1000.0,
+                            names[&queue],
+                            if short { " (short)" } else { "" }
+                        ));
                     }
-                    Event::CallOverflowed { call, queue, to, reason } => {
-                        log.push(format!("{:>6.1}s  {call} left {} for {to:?} ({reason:?})", now as f64 / 1000.0, names[&queue]));
+                    Event::CallOverflowed {
+                        call,
+                        queue,
+                        to,
+                        reason,
+                    } => {
+                        log.push(format!(
+                            "{:>6.1}s  {call} left {} for {to:?} ({reason:?})",
+                            now as f64 / 1000.0,
+                            names[&queue]
+                        ));
                     }
-                    Event::SlaAtRisk { queue, projected, target, .. } => {
-                        at_risk.push(format!("{:>6.1}s  {} at risk: {:.0}% projected vs {:.0}% target", now as f64 / 1000.0, names[&queue], projected * 100.0, target * 100.0));
+                    Event::SlaAtRisk {
+                        queue,
+                        projected,
+                        target,
+                        ..
+                    } => {
+                        at_risk.push(format!(
+                            "{:>6.1}s  {} at risk: {:.0}% projected vs {:.0}% target",
+                            now as f64 / 1000.0,
+                            names[&queue],
+                            projected * 100.0,
+                            target * 100.0
+                        ));
                     }
                     _ => {}
                 },
@@ -119,7 +171,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             engine.handle_timeout(now)?;
             continue;
         }
-        let Some(Reverse((_, _, ev))) = host.pop() else { break };
+        let Some(Reverse((_, _, ev))) = host.pop() else {
+            break;
+        };
         let result = match ev {
             HostEvent::Arrival => {
                 if now < HOUR_MS {
@@ -132,37 +186,78 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     15..=39 => (QueueId(2), 0),
                     _ => (QueueId(3), 0),
                 };
-                engine.handle_input(now, Input::CallOffered {
-                    call,
-                    ani: format!("+4420{:07}", rng.below(5_000)),
-                    dnis: "0800-BANK".into(),
-                    channel: Default::default(),
-                    attributes: Default::default(),
-                    data: BTreeMap::from([("ivr.choice".to_string(), queue.0.to_string())]),
-                    priority,
-                })?;
+                engine.handle_input(
+                    now,
+                    Input::CallOffered {
+                        call,
+                        ani: format!("+4420{:07}", rng.below(5_000)),
+                        dnis: "0800-BANK".into(),
+                        channel: Default::default(),
+                        attributes: Default::default(),
+                        data: BTreeMap::from([("ivr.choice".to_string(), queue.0.to_string())]),
+                        priority,
+                    },
+                )?;
                 let give_up = now + 20_000 + exp(&mut rng, 150_000.0);
                 patience.insert(call, give_up);
                 at(&mut host, give_up, HostEvent::GivesUp(call));
-                engine.handle_input(now, Input::EnterQueue { call, queue, priority: None, requirement: None })
+                engine.handle_input(
+                    now,
+                    Input::EnterQueue {
+                        call,
+                        queue,
+                        priority: None,
+                        requirement: None,
+                    },
+                )
             }
-            HostEvent::DeviceRings(agent, call) => engine.handle_input(now, Input::DeviceRinging { agent, call }),
+            HostEvent::DeviceRings(agent, call) => {
+                engine.handle_input(now, Input::DeviceRinging { agent, call })
+            }
             HostEvent::Answer(agent, call) => engine.handle_input(now, Input::DeviceAnswered { agent, call }),
-            HostEvent::CallerHangsUp(call) => engine.handle_input(now, Input::HangUp { call, by: Party::Caller }),
+            HostEvent::CallerHangsUp(call) => engine.handle_input(
+                now,
+                Input::HangUp {
+                    call,
+                    by: Party::Caller,
+                },
+            ),
             HostEvent::GivesUp(call) => {
                 if patience.get(&call) == Some(&now) {
                     patience.remove(&call);
-                    engine.handle_input(now, Input::HangUp { call, by: Party::Caller })
+                    engine.handle_input(
+                        now,
+                        Input::HangUp {
+                            call,
+                            by: Party::Caller,
+                        },
+                    )
                 } else {
                     Ok(())
                 }
             }
-            HostEvent::Break(agent, true) => engine.handle_input(now, Input::NotReady { agent, reason: Some("break".into()) }),
+            HostEvent::Break(agent, true) => engine.handle_input(
+                now,
+                Input::NotReady {
+                    agent,
+                    reason: Some("break".into()),
+                },
+            ),
             HostEvent::Break(agent, false) => engine.handle_input(now, Input::Ready { agent }),
             HostEvent::SupervisorSetsReady(agent) => match engine.agent_status(agent).map(|s| s.state) {
                 Some(AgentState::NotReady { reason: Some(r) }) if r == "missed-calls" => {
-                    log.push(format!("{:>6.1}s  supervisor puts {agent} back to ready", now as f64 / 1000.0));
-                    engine.handle_input(now, Input::ForceState { agent, ready: true, reason: None })
+                    log.push(format!(
+                        "{:>6.1}s  supervisor puts {agent} back to ready",
+                        now as f64 / 1000.0
+                    ));
+                    engine.handle_input(
+                        now,
+                        Input::ForceState {
+                            agent,
+                            ready: true,
+                            reason: None,
+                        },
+                    )
                 }
                 _ => Ok(()),
             },
@@ -176,7 +271,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
 
-    println!("callroute: bank hotline, one busy hour ({} calls offered)\n", next_call - 1);
+    println!(
+        "callroute: bank hotline, one busy hour ({} calls offered)\n",
+        next_call - 1
+    );
     println!("What happened (first events):");
     for line in log.iter().take(15) {
         println!("  {line}");
@@ -188,7 +286,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for line in at_risk.iter().take(8) {
         println!("  {line}");
     }
-    println!("\n{:<10} {:>7} {:>8} {:>9} {:>10} {:>7} {:>7} {:>7} {:>8}", "queue", "offered", "answered", "abandoned", "overflowed", "SL", "ASA s", "AHT s", "longest");
+    println!(
+        "\n{:<10} {:>7} {:>8} {:>9} {:>10} {:>7} {:>7} {:>7} {:>8}",
+        "queue", "offered", "answered", "abandoned", "overflowed", "SL", "ASA s", "AHT s", "longest"
+    );
     let mut all = QueueCounters::default();
     for q in engine.queue_ids() {
         let t = engine.totals(q).unwrap_or_default();
@@ -196,10 +297,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         print_row(&names[&q], &t);
     }
     print_row("all", &all);
-    println!("\n{:<8} {:>8} {:>10} {:>9}", "agent", "answered", "occupancy", "talk min");
+    println!(
+        "\n{:<8} {:>8} {:>10} {:>9}",
+        "agent", "answered", "occupancy", "talk min"
+    );
     for a in engine.agent_ids() {
         if let Some(s) = engine.agent_status(a) {
-            println!("{:<8} {:>8} {:>9.0}% {:>9.1}", s.name, s.answered, s.occupancy.unwrap_or(0.0) * 100.0, s.times.talk_ms as f64 / 60_000.0);
+            println!(
+                "{:<8} {:>8} {:>9.0}% {:>9.1}",
+                s.name,
+                s.answered,
+                s.occupancy.unwrap_or(0.0) * 100.0,
+                s.times.talk_ms as f64 / 60_000.0
+            );
         }
     }
     println!("\nService level: answered within threshold / (answered + abandoned - short abandons).");
@@ -212,6 +322,14 @@ fn print_row(name: &str, t: &QueueCounters) {
     let num = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.1}"));
     println!(
         "{:<10} {:>7} {:>8} {:>9} {:>10} {:>7} {:>7} {:>7} {:>7.0}s",
-        name, t.offered, t.answered, t.abandoned, t.overflowed, pct(k.service_level), num(k.asa_secs), num(k.aht_secs), k.longest_wait_secs
+        name,
+        t.offered,
+        t.answered,
+        t.abandoned,
+        t.overflowed,
+        pct(k.service_level),
+        num(k.asa_secs),
+        num(k.aht_secs),
+        k.longest_wait_secs
     );
 }

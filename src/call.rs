@@ -93,6 +93,8 @@ impl Call {
     }
 
     pub(crate) fn waited(&self, now: Millis) -> Millis {
-        self.visit.as_ref().map_or(0, |v| now.saturating_sub(v.entered_at))
+        self.visit
+            .as_ref()
+            .map_or(0, |v| now.saturating_sub(v.entered_at))
     }
 }

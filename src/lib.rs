@@ -80,6 +80,7 @@ mod queue;
 mod rng;
 pub mod routing;
 pub mod stats;
+pub mod workforce;
 
 pub use agent::{AgentState, AgentStateKind, AgentStatus, AgentTimes};
 pub use config::{AgentConfig, Channel, Config, QueueConfig};

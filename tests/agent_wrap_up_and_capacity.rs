@@ -34,7 +34,12 @@ fn chat(h: &mut Harness, call: u64) {
         data: Default::default(),
         priority: 0,
     });
-    h.input(Input::EnterQueue { call: CallId(call), queue: QueueId(2), priority: None, requirement: None });
+    h.input(Input::EnterQueue {
+        call: CallId(call),
+        queue: QueueId(2),
+        priority: None,
+        requirement: None,
+    });
 }
 
 #[test]
@@ -45,7 +50,13 @@ fn wrap_up_ends_by_itself_and_is_counted() {
     h.answer(1, 1);
     h.secs(10);
     h.hang_up(1);
-    assert_eq!(h.state(1), AgentState::WrapUp { call: CallId(1), until: Some(40_000) });
+    assert_eq!(
+        h.state(1),
+        AgentState::WrapUp {
+            call: CallId(1),
+            until: Some(40_000)
+        }
+    );
     h.call(2, 1);
     assert!(h.rung(2).is_empty(), "no offers during wrap-up");
     h.secs(30);
@@ -61,7 +72,13 @@ fn queue_wrap_up_overrides_the_agents() {
     h.call(1, 3);
     h.answer(1, 1);
     h.hang_up(1);
-    assert_eq!(h.state(1), AgentState::WrapUp { call: CallId(1), until: Some(5_000) });
+    assert_eq!(
+        h.state(1),
+        AgentState::WrapUp {
+            call: CallId(1),
+            until: Some(5_000)
+        }
+    );
     h.input(Input::WrapUpDone { agent: AgentId(1) });
     assert_eq!(h.state(1), AgentState::Ready);
 }
@@ -73,9 +90,21 @@ fn manual_wrap_up_waits_for_the_agent() {
     h.call(1, 1);
     h.answer(2, 1);
     h.hang_up(1);
-    assert_eq!(h.state(2), AgentState::WrapUp { call: CallId(1), until: None });
+    assert_eq!(
+        h.state(2),
+        AgentState::WrapUp {
+            call: CallId(1),
+            until: None
+        }
+    );
     h.secs(600);
-    assert_eq!(h.state(2), AgentState::WrapUp { call: CallId(1), until: None });
+    assert_eq!(
+        h.state(2),
+        AgentState::WrapUp {
+            call: CallId(1),
+            until: None
+        }
+    );
     h.input(Input::Ready { agent: AgentId(2) });
     assert_eq!(h.state(2), AgentState::Ready);
 }
@@ -86,11 +115,19 @@ fn not_ready_during_a_call_takes_effect_after_wrap_up() {
     h.ready(1);
     h.call(1, 1);
     h.answer(1, 1);
-    h.input(Input::NotReady { agent: AgentId(1), reason: Some("lunch".into()) });
+    h.input(Input::NotReady {
+        agent: AgentId(1),
+        reason: Some("lunch".into()),
+    });
     assert_eq!(h.state(1), AgentState::Talking { call: CallId(1) });
     h.hang_up(1);
     h.secs(30);
-    assert_eq!(h.state(1), AgentState::NotReady { reason: Some("lunch".into()) });
+    assert_eq!(
+        h.state(1),
+        AgentState::NotReady {
+            reason: Some("lunch".into())
+        }
+    );
     let changes: Vec<_> = h
         .events()
         .into_iter()
@@ -100,7 +137,10 @@ fn not_ready_during_a_call_takes_effect_after_wrap_up() {
         })
         .collect();
     use callroute::AgentStateKind::*;
-    assert_eq!(changes, vec![NotReady, Ready, Reserved, Talking, WrapUp, NotReady]);
+    assert_eq!(
+        changes,
+        vec![NotReady, Ready, Reserved, Talking, WrapUp, NotReady]
+    );
 }
 
 #[test]
@@ -110,7 +150,10 @@ fn an_agent_takes_up_to_three_chats_but_no_voice_meanwhile() {
     for c in 1..=4 {
         chat(&mut h, c);
     }
-    assert_eq!((h.rung(1), h.rung(2), h.rung(3), h.rung(4)), (vec![1], vec![1], vec![1], vec![]));
+    assert_eq!(
+        (h.rung(1), h.rung(2), h.rung(3), h.rung(4)),
+        (vec![1], vec![1], vec![1], vec![])
+    );
     for c in 1..=3 {
         h.answer(1, c);
     }

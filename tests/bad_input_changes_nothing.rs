@@ -34,8 +34,17 @@ fn time_going_backwards_is_rejected() {
     h.secs(10);
     h.ready(1);
     let before = snapshot(&h);
-    let err = h.engine.handle_input(5_000, Input::Logout { agent: AgentId(1) }).unwrap_err();
-    assert_eq!(err, Error::TimeWentBackwards { now: 5_000, last: 10_000 });
+    let err = h
+        .engine
+        .handle_input(5_000, Input::Logout { agent: AgentId(1) })
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::TimeWentBackwards {
+            now: 5_000,
+            last: 10_000
+        }
+    );
     assert_eq!(err.code(), 1001);
     assert_eq!(h.engine.handle_timeout(9_999).unwrap_err().code(), 1001);
     assert_eq!(snapshot(&h), before);
@@ -60,8 +69,22 @@ fn unknown_and_duplicate_ids_are_rejected() {
         },
         1005,
     );
-    rejected(&mut h, Input::MoveCall { call: CallId(5), queue: QueueId(9) }, 1004);
-    rejected(&mut h, Input::NotReady { agent: AgentId(1), reason: Some("nap".into()) }, 1013);
+    rejected(
+        &mut h,
+        Input::MoveCall {
+            call: CallId(5),
+            queue: QueueId(9),
+        },
+        1004,
+    );
+    rejected(
+        &mut h,
+        Input::NotReady {
+            agent: AgentId(1),
+            reason: Some("nap".into()),
+        },
+        1013,
+    );
 }
 
 #[test]
@@ -76,9 +99,23 @@ fn illegal_agent_transitions_are_rejected() {
     h.call(7, 1);
     // Ringing: cannot hold, and agent 2 cannot answer a call offered to agent 1.
     rejected(&mut h, Input::Hold { call: CallId(7) }, 1011);
-    rejected(&mut h, Input::DeviceAnswered { agent: AgentId(2), call: CallId(7) }, 1010);
+    rejected(
+        &mut h,
+        Input::DeviceAnswered {
+            agent: AgentId(2),
+            call: CallId(7),
+        },
+        1010,
+    );
     h.answer(1, 7);
-    rejected(&mut h, Input::DeviceAnswered { agent: AgentId(1), call: CallId(7) }, 1010);
+    rejected(
+        &mut h,
+        Input::DeviceAnswered {
+            agent: AgentId(1),
+            call: CallId(7),
+        },
+        1010,
+    );
     rejected(&mut h, Input::Logout { agent: AgentId(1) }, 1016);
     rejected(&mut h, Input::Unhold { call: CallId(7) }, 1010);
     rejected(
@@ -91,9 +128,23 @@ fn illegal_agent_transitions_are_rejected() {
         },
         1016,
     );
-    rejected(&mut h, Input::HangUp { call: CallId(7), by: Party::Agent(AgentId(2)) }, 1011);
+    rejected(
+        &mut h,
+        Input::HangUp {
+            call: CallId(7),
+            by: Party::Agent(AgentId(2)),
+        },
+        1011,
+    );
     h.hang_up(7);
-    rejected(&mut h, Input::HangUp { call: CallId(7), by: Party::Caller }, 1002);
+    rejected(
+        &mut h,
+        Input::HangUp {
+            call: CallId(7),
+            by: Party::Caller,
+        },
+        1002,
+    );
 }
 
 #[test]

@@ -28,12 +28,18 @@ fn call_reaches_longest_idle_agent_and_completes() {
     h.answer(2, 10);
     assert_eq!(h.state(2), AgentState::Talking { call: CallId(10) });
     let acts = h.actions();
-    assert!(acts.contains(&Action::Connect { call: CallId(10), agent: AgentId(2) }));
+    assert!(acts.contains(&Action::Connect {
+        call: CallId(10),
+        agent: AgentId(2)
+    }));
     h.secs(60);
     h.hang_up(10);
     assert_eq!(h.state(2), AgentState::Ready);
     let t = h.engine.totals(QueueId(1)).unwrap();
-    assert_eq!((t.offered, t.answered, t.answered_within, t.handled), (1, 1, 1, 1));
+    assert_eq!(
+        (t.offered, t.answered, t.answered_within, t.handled),
+        (1, 1, 1, 1)
+    );
     assert_eq!(t.answered_wait_ms, 3000);
     assert_eq!(t.talk_ms, 60_000);
     assert!(h.events().contains(&Event::CallEnded {

@@ -28,7 +28,12 @@ fn connected(h: &mut Harness) {
 }
 
 fn transfer(h: &mut Harness, to: TransferTarget, mode: TransferMode, leg: Option<u64>) {
-    h.input(Input::Transfer { call: CallId(1), to, mode, consult_call: leg.map(CallId) });
+    h.input(Input::Transfer {
+        call: CallId(1),
+        to,
+        mode,
+        consult_call: leg.map(CallId),
+    });
 }
 
 #[test]
@@ -38,12 +43,20 @@ fn hold_plays_music_and_is_counted() {
     h.secs(10);
     h.input(Input::Hold { call: CallId(1) });
     assert_eq!(h.state(1), AgentState::OnHold { call: CallId(1) });
-    assert!(h.actions().contains(&Action::StartMusicOnHold { call: CallId(1), class: "default".into() }));
+    assert!(h.actions().contains(&Action::StartMusicOnHold {
+        call: CallId(1),
+        class: "default".into()
+    }));
     h.secs(20);
     h.input(Input::Unhold { call: CallId(1) });
     h.secs(5);
     h.hang_up(1);
-    assert!(h.events().contains(&Event::CallCompleted { call: CallId(1), agent: AgentId(1), talk_ms: 15_000, hold_ms: 20_000 }));
+    assert!(h.events().contains(&Event::CallCompleted {
+        call: CallId(1),
+        agent: AgentId(1),
+        talk_ms: 15_000,
+        hold_ms: 20_000
+    }));
     let t = h.engine.totals(QueueId(1)).unwrap();
     assert_eq!((t.talk_ms, t.hold_ms), (15_000, 20_000));
 }
@@ -53,15 +66,23 @@ fn blind_transfer_to_a_queue_carries_the_call_data() {
     let mut h = Harness::new(CENTER);
     connected(&mut h);
     h.ready(2);
-    transfer(&mut h, TransferTarget::Queue(QueueId(2)), TransferMode::Blind, None);
+    transfer(
+        &mut h,
+        TransferTarget::Queue(QueueId(2)),
+        TransferMode::Blind,
+        None,
+    );
     assert_eq!(h.state(1), AgentState::Ready);
     assert_eq!(h.rung(1), vec![1, 2]);
-    let offer = h.actions().into_iter().filter_map(|a| match a {
+    let mut offer = h.actions().into_iter().filter_map(|a| match a {
         Action::RingAgent { offer, .. } => Some(offer),
         _ => None,
     });
-    let last = offer.last().unwrap();
-    assert_eq!((last.queue, last.transferred_by, last.ani.as_str()), (Some(QueueId(2)), Some(AgentId(1)), "+15550000001"));
+    let last = offer.next_back().unwrap();
+    assert_eq!(
+        (last.queue, last.transferred_by, last.ani.as_str()),
+        (Some(QueueId(2)), Some(AgentId(1)), "+15550000001")
+    );
     assert_eq!(h.engine.totals(QueueId(1)).unwrap().transfers, 1);
     assert_eq!(h.engine.totals(QueueId(2)).unwrap().offered, 1);
 }
@@ -71,9 +92,17 @@ fn blind_transfer_to_an_agent_who_does_not_answer_returns_to_the_queue() {
     let mut h = Harness::new(CENTER);
     connected(&mut h);
     h.ready(3);
-    transfer(&mut h, TransferTarget::Agent(AgentId(3)), TransferMode::Blind, None);
+    transfer(
+        &mut h,
+        TransferTarget::Agent(AgentId(3)),
+        TransferMode::Blind,
+        None,
+    );
     assert_eq!(h.rung(1), vec![1, 3]);
-    h.input(Input::DeviceNoAnswer { agent: AgentId(3), call: CallId(1) });
+    h.input(Input::DeviceNoAnswer {
+        agent: AgentId(3),
+        call: CallId(1),
+    });
     assert_eq!(h.rung(1), vec![1, 3, 1], "back in queue 1, agent 1 is free again");
 }
 
@@ -81,9 +110,20 @@ fn blind_transfer_to_an_agent_who_does_not_answer_returns_to_the_queue() {
 fn blind_transfer_outside_ends_the_call_in_the_engine() {
     let mut h = Harness::new(CENTER);
     connected(&mut h);
-    transfer(&mut h, TransferTarget::External("+15550123".into()), TransferMode::Blind, None);
-    assert!(h.actions().contains(&Action::Transfer { call: CallId(1), destination: "+15550123".into() }));
-    assert!(h.events().contains(&Event::CallEnded { call: CallId(1), outcome: CallOutcome::LeftEngine }));
+    transfer(
+        &mut h,
+        TransferTarget::External("+15550123".into()),
+        TransferMode::Blind,
+        None,
+    );
+    assert!(h.actions().contains(&Action::Transfer {
+        call: CallId(1),
+        destination: "+15550123".into()
+    }));
+    assert!(h.events().contains(&Event::CallEnded {
+        call: CallId(1),
+        outcome: CallOutcome::LeftEngine
+    }));
 }
 
 #[test]
@@ -91,15 +131,26 @@ fn consult_then_complete_hands_the_caller_over() {
     let mut h = Harness::new(CENTER);
     connected(&mut h);
     h.ready(3);
-    transfer(&mut h, TransferTarget::Agent(AgentId(3)), TransferMode::Consult, Some(100));
+    transfer(
+        &mut h,
+        TransferTarget::Agent(AgentId(3)),
+        TransferMode::Consult,
+        Some(100),
+    );
     assert_eq!(h.state(1), AgentState::OnHold { call: CallId(1) });
     assert_eq!(h.rung(100), vec![3]);
     h.answer(3, 100);
     h.input(Input::CompleteTransfer { call: CallId(1) });
     assert_eq!(h.state(3), AgentState::Talking { call: CallId(1) });
     assert_eq!(h.state(1), AgentState::Ready);
-    assert!(h.actions().contains(&Action::Connect { call: CallId(1), agent: AgentId(3) }));
-    assert!(h.events().contains(&Event::CallEnded { call: CallId(100), outcome: CallOutcome::ConsultEnded }));
+    assert!(h.actions().contains(&Action::Connect {
+        call: CallId(1),
+        agent: AgentId(3)
+    }));
+    assert!(h.events().contains(&Event::CallEnded {
+        call: CallId(100),
+        outcome: CallOutcome::ConsultEnded
+    }));
     h.hang_up(1);
     assert_eq!(h.state(3), AgentState::Ready);
 }
@@ -109,7 +160,12 @@ fn consult_cancelled_brings_the_caller_back() {
     let mut h = Harness::new(CENTER);
     connected(&mut h);
     h.ready(2);
-    transfer(&mut h, TransferTarget::Queue(QueueId(2)), TransferMode::Consult, Some(100));
+    transfer(
+        &mut h,
+        TransferTarget::Queue(QueueId(2)),
+        TransferMode::Consult,
+        Some(100),
+    );
     assert_eq!(h.rung(100), vec![2]);
     h.input(Input::CancelTransfer { call: CallId(1) });
     assert_eq!(h.state(1), AgentState::Talking { call: CallId(1) });
@@ -122,13 +178,27 @@ fn consult_becomes_a_conference() {
     let mut h = Harness::new(CENTER);
     connected(&mut h);
     h.ready(3);
-    transfer(&mut h, TransferTarget::Agent(AgentId(3)), TransferMode::Consult, Some(100));
+    transfer(
+        &mut h,
+        TransferTarget::Agent(AgentId(3)),
+        TransferMode::Consult,
+        Some(100),
+    );
     h.answer(3, 100);
     h.input(Input::Conference { call: CallId(1) });
-    assert!(h.actions().contains(&Action::Conference { call: CallId(1), agents: vec![AgentId(1), AgentId(3)] }));
-    h.input(Input::HangUp { call: CallId(1), by: Party::Agent(AgentId(1)) });
+    assert!(h.actions().contains(&Action::Conference {
+        call: CallId(1),
+        agents: vec![AgentId(1), AgentId(3)]
+    }));
+    h.input(Input::HangUp {
+        call: CallId(1),
+        by: Party::Agent(AgentId(1)),
+    });
     assert_eq!(h.state(1), AgentState::Ready);
     assert_eq!(h.state(3), AgentState::Talking { call: CallId(1) });
     h.hang_up(1);
-    assert!(h.events().contains(&Event::CallEnded { call: CallId(1), outcome: CallOutcome::Completed }));
+    assert!(h.events().contains(&Event::CallEnded {
+        call: CallId(1),
+        outcome: CallOutcome::Completed
+    }));
 }

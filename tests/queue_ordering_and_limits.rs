@@ -28,7 +28,12 @@ fn offer(h: &mut Harness, call: u64, queue: u32, priority: i32) {
         data: Default::default(),
         priority,
     });
-    h.input(Input::EnterQueue { call: CallId(call), queue: QueueId(queue), priority: None, requirement: None });
+    h.input(Input::EnterQueue {
+        call: CallId(call),
+        queue: QueueId(queue),
+        priority: None,
+        requirement: None,
+    });
 }
 
 fn serve_next(h: &mut Harness) -> u64 {
@@ -45,7 +50,10 @@ fn serve_next(h: &mut Harness) -> u64 {
     let call = call.expect("a call was offered");
     h.answer(1, call);
     // Not ready while talking: no new offer when the call ends.
-    h.input(Input::NotReady { agent: a, reason: None });
+    h.input(Input::NotReady {
+        agent: a,
+        reason: None,
+    });
     h.hang_up(call);
     assert_eq!(h.state(1), callroute::AgentState::NotReady { reason: None });
     call
@@ -102,10 +110,22 @@ exit = { external = "+15550100" }
     }));
     assert_eq!(h.engine.queue_status(QueueId(2)).unwrap().waiting, 1);
     h.secs(30);
-    assert!(h.actions().contains(&Action::Transfer { call: CallId(1), destination: "+15550100".into() }));
-    assert!(h.events().contains(&Event::CallEnded { call: CallId(1), outcome: CallOutcome::LeftEngine }));
-    let (t1, t2) = (h.engine.totals(QueueId(1)).unwrap(), h.engine.totals(QueueId(2)).unwrap());
-    assert_eq!((t1.offered, t1.overflowed, t2.offered, t2.overflowed), (1, 1, 1, 1));
+    assert!(h.actions().contains(&Action::Transfer {
+        call: CallId(1),
+        destination: "+15550100".into()
+    }));
+    assert!(h.events().contains(&Event::CallEnded {
+        call: CallId(1),
+        outcome: CallOutcome::LeftEngine
+    }));
+    let (t1, t2) = (
+        h.engine.totals(QueueId(1)).unwrap(),
+        h.engine.totals(QueueId(2)).unwrap(),
+    );
+    assert_eq!(
+        (t1.offered, t1.overflowed, t2.offered, t2.overflowed),
+        (1, 1, 1, 1)
+    );
 }
 
 #[test]
@@ -120,7 +140,10 @@ exit = { voicemail = "sales" }
     h.call(1, 1);
     h.call(2, 1);
     h.call(3, 1);
-    assert!(h.actions().contains(&Action::Transfer { call: CallId(3), destination: "voicemail:sales".into() }));
+    assert!(h.actions().contains(&Action::Transfer {
+        call: CallId(3),
+        destination: "voicemail:sales".into()
+    }));
     assert_eq!(h.engine.queue_status(QueueId(1)).unwrap().waiting, 2);
 }
 
@@ -141,12 +164,18 @@ queues = [1]
     assert!(h.actions().contains(&Action::HangUp { call: CallId(1) }));
     h.input(Input::Login { agent: AgentId(1) });
     h.call(2, 1);
-    assert_eq!(h.engine.queue_status(QueueId(1)).unwrap().waiting, 1, "logged in but not ready is enough");
+    assert_eq!(
+        h.engine.queue_status(QueueId(1)).unwrap().waiting,
+        1,
+        "logged in but not ready is enough"
+    );
     h.input(Input::Logout { agent: AgentId(1) });
     assert!(h.events().contains(&Event::CallOverflowed {
         call: CallId(2),
         queue: QueueId(1),
-        to: Destination::Hangup { prompt: Some("closed".into()) },
+        to: Destination::Hangup {
+            prompt: Some("closed".into())
+        },
         reason: OverflowReason::NoAgents
     }));
     assert_eq!(h.engine.totals(QueueId(1)).unwrap().overflowed, 2);
@@ -170,6 +199,13 @@ queues = [1]
     h.call(1, 1);
     h.call(2, 1);
     h.answer(1, 1);
-    h.input(Input::NotReady { agent: AgentId(1), reason: Some("break".into()) });
-    assert_eq!(h.engine.queue_status(QueueId(2)).unwrap().waiting, 1, "call 2 moved to queue 2");
+    h.input(Input::NotReady {
+        agent: AgentId(1),
+        reason: Some("break".into()),
+    });
+    assert_eq!(
+        h.engine.queue_status(QueueId(2)).unwrap().waiting,
+        1,
+        "call 2 moved to queue 2"
+    );
 }

@@ -26,10 +26,16 @@ fn ring_timeout_moves_the_call_to_the_next_agent() {
     h.ready(2);
     h.call(1, 1);
     assert_eq!(h.rung(1), vec![1]);
-    h.input(Input::DeviceRinging { agent: AgentId(1), call: CallId(1) });
+    h.input(Input::DeviceRinging {
+        agent: AgentId(1),
+        call: CallId(1),
+    });
     assert_eq!(h.state(1), AgentState::Ringing { call: CallId(1) });
     h.secs(12);
-    assert!(h.actions().contains(&Action::CancelRing { call: CallId(1), agent: AgentId(1) }));
+    assert!(h.actions().contains(&Action::CancelRing {
+        call: CallId(1),
+        agent: AgentId(1)
+    }));
     assert_eq!(h.rung(1), vec![1, 2]);
     // Agent 1 is paused for the no-answer delay, then ready again.
     assert_eq!(h.engine.agent_status(AgentId(1)).unwrap().missed_in_row, 1);
@@ -63,7 +69,10 @@ fn rejecting_pauses_the_agent_for_the_reject_delay() {
     let mut h = Harness::new(CENTER);
     h.ready(1);
     h.call(1, 1);
-    h.input(Input::DeviceRejected { agent: AgentId(1), call: CallId(1) });
+    h.input(Input::DeviceRejected {
+        agent: AgentId(1),
+        call: CallId(1),
+    });
     assert_eq!(h.engine.agent_status(AgentId(1)).unwrap().missed_in_row, 0);
     h.secs(29);
     assert_eq!(h.rung(1), vec![1]);
@@ -73,7 +82,10 @@ fn rejecting_pauses_the_agent_for_the_reject_delay() {
 
 #[test]
 fn auto_logoff_logs_the_agent_out_after_misses() {
-    let cfg = CENTER.replace("max_missed_offers = 2", "max_missed_offers = 1\nauto_logoff = true");
+    let cfg = CENTER.replace(
+        "max_missed_offers = 2",
+        "max_missed_offers = 1\nauto_logoff = true",
+    );
     let mut h = Harness::new(&cfg);
     h.ready(1);
     h.call(1, 1);

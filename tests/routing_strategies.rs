@@ -59,7 +59,11 @@ fn longest_idle_picks_the_agent_waiting_longest() {
     assert_eq!(handle(&mut h, 1, 5), 3);
     assert_eq!(handle(&mut h, 2, 5), 1);
     assert_eq!(handle(&mut h, 3, 5), 2);
-    assert_eq!(handle(&mut h, 4, 5), 3, "3 finished first and is longest idle again");
+    assert_eq!(
+        handle(&mut h, 4, 5),
+        3,
+        "3 finished first and is longest idle again"
+    );
 }
 
 #[test]
@@ -194,7 +198,10 @@ fn sticky_agent_waits_for_the_previous_agent_then_falls_back() {
     h.call_from(3, 1, "+100");
     assert!(h.rung(3).is_empty());
     h.secs(10);
-    h.input(Input::HangUp { call: CallId(2), by: Party::Agent(AgentId(1)) });
+    h.input(Input::HangUp {
+        call: CallId(2),
+        by: Party::Agent(AgentId(1)),
+    });
     assert_eq!(h.rung(3), vec![1], "agent 1 freed up within the wait");
     h.answer(1, 3);
     // ... and after the wait it goes to someone else.
@@ -216,7 +223,12 @@ impl RoutingStrategy for HighestId {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (-i64::from(a.id.0), 0)
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, _: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        _: &mut Rng,
+    ) -> Choice {
         c.next().map_or(Choice::NoAgent, |a| Choice::Offer(a.id))
     }
 }
@@ -243,8 +255,16 @@ fn custom_strategy_plugs_in_by_name() {
         },
     )
     .unwrap();
-    e.handle_input(0, Input::EnterQueue { call: CallId(1), queue: QueueId(1), priority: None, requirement: None })
-        .unwrap();
+    e.handle_input(
+        0,
+        Input::EnterQueue {
+            call: CallId(1),
+            queue: QueueId(1),
+            priority: None,
+            requirement: None,
+        },
+    )
+    .unwrap();
     let rung: Vec<u32> = e
         .drain()
         .into_iter()

@@ -15,22 +15,51 @@ queues = [1]
 fn agents_and_queues_come_and_go_while_running() {
     let mut h = Harness::new(CENTER);
     h.call(1, 1);
-    h.input(Input::AddAgent { agent: AgentConfig::new(AgentId(2), "Bea", &[QueueId(1)]) });
+    h.input(Input::AddAgent {
+        agent: AgentConfig::new(AgentId(2), "Bea", &[QueueId(1)]),
+    });
     h.ready(2);
     assert_eq!(h.rung(1), vec![2]);
-    h.input(Input::AddQueue { queue: QueueConfig::new(QueueId(2), "new") });
-    h.input(Input::SignIn { agent: AgentId(1), queue: QueueId(2), penalty: 0 });
+    h.input(Input::AddQueue {
+        queue: QueueConfig::new(QueueId(2), "new"),
+    });
+    h.input(Input::SignIn {
+        agent: AgentId(1),
+        queue: QueueId(2),
+        penalty: 0,
+    });
     h.ready(1);
     h.call(2, 2);
     assert_eq!(h.rung(2), vec![1]);
-    h.input(Input::SignOut { agent: AgentId(1), queue: QueueId(2) });
-    assert_eq!(h.try_input(Input::SignOut { agent: AgentId(1), queue: QueueId(2) }).unwrap_err().code(), 1012);
-    assert_eq!(h.try_input(Input::RemoveQueue { queue: QueueId(2) }).unwrap_err().code(), 1015);
+    h.input(Input::SignOut {
+        agent: AgentId(1),
+        queue: QueueId(2),
+    });
+    assert_eq!(
+        h.try_input(Input::SignOut {
+            agent: AgentId(1),
+            queue: QueueId(2)
+        })
+        .unwrap_err()
+        .code(),
+        1012
+    );
+    assert_eq!(
+        h.try_input(Input::RemoveQueue { queue: QueueId(2) })
+            .unwrap_err()
+            .code(),
+        1015
+    );
     h.answer(1, 2);
     h.hang_up(2);
     h.input(Input::RemoveQueue { queue: QueueId(2) });
     assert_eq!(h.engine.queue_ids(), vec![QueueId(1)]);
-    assert_eq!(h.try_input(Input::RemoveAgent { agent: AgentId(2) }).unwrap_err().code(), 1016);
+    assert_eq!(
+        h.try_input(Input::RemoveAgent { agent: AgentId(2) })
+            .unwrap_err()
+            .code(),
+        1016
+    );
     h.answer(2, 1);
     h.hang_up(1);
     h.input(Input::Logout { agent: AgentId(2) });
@@ -54,5 +83,8 @@ fn queue_settings_change_and_waiting_calls_stay() {
     assert_eq!(h.rung(1), vec![1]);
     h.call(3, 1);
     h.secs(10);
-    assert!(h.actions().contains(&callroute::Action::Transfer { call: CallId(3), destination: "+1555".into() }));
+    assert!(h.actions().contains(&callroute::Action::Transfer {
+        call: CallId(3),
+        destination: "+1555".into()
+    }));
 }

@@ -52,9 +52,16 @@ fn requirements_relax_step_by_step() {
     assert_eq!((why.step, why.eligible.clone(), why.rejected), (0, vec![], 2));
     h.secs(30);
     assert_eq!(h.rung(1), vec![2], "loans >= 3 and French: agent 2");
-    h.input(Input::DeviceRejected { agent: AgentId(2), call: CallId(1) });
+    h.input(Input::DeviceRejected {
+        agent: AgentId(2),
+        call: CallId(1),
+    });
     h.secs(30);
-    assert_eq!(h.rung(1), vec![2, 1], "step 2 replaced the whole requirement; agent 2 paused");
+    assert_eq!(
+        h.rung(1),
+        vec![2, 1],
+        "step 2 replaced the whole requirement; agent 2 paused"
+    );
     let decisions: Vec<_> = h
         .events()
         .into_iter()
@@ -64,7 +71,10 @@ fn requirements_relax_step_by_step() {
         })
         .collect();
     let last = decisions.last().unwrap();
-    assert_eq!((last.step, last.trigger.as_str(), last.choice.clone()), (2, "escalation", Choice::Offer(AgentId(1))));
+    assert_eq!(
+        (last.step, last.trigger.as_str(), last.choice.clone()),
+        (2, "escalation", Choice::Offer(AgentId(1)))
+    );
 }
 
 #[test]
@@ -94,7 +104,10 @@ fn higher_tiers_join_after_the_step() {
     let mut h = Harness::new(CENTER);
     h.ready(2);
     h.call(1, 2);
-    assert!(h.rung(1).is_empty(), "agent 2 has penalty 1, only tier 0 at first");
+    assert!(
+        h.rung(1).is_empty(),
+        "agent 2 has penalty 1, only tier 0 at first"
+    );
     h.secs(20);
     assert_eq!(h.rung(1), vec![2]);
     h.answer(2, 1);
@@ -111,7 +124,10 @@ fn skills_change_at_run_time() {
     assert!(h.rung(1).is_empty());
     let mut skills = std::collections::BTreeMap::new();
     skills.insert("loans".to_string(), 9);
-    h.input(Input::SetSkills { agent: AgentId(1), skills });
+    h.input(Input::SetSkills {
+        agent: AgentId(1),
+        skills,
+    });
     assert!(h.rung(1).is_empty(), "still not French");
     h.secs(60);
     assert_eq!(h.rung(1), vec![1]);

@@ -43,15 +43,28 @@ fn interval_counters_and_kpis() {
     let c = &r.counters;
     assert_eq!((r.start, r.end), (0, 600_000));
     assert_eq!(
-        (c.offered, c.answered, c.answered_within, c.abandoned, c.abandoned_short, c.abandoned_after_threshold),
+        (
+            c.offered,
+            c.answered,
+            c.answered_within,
+            c.abandoned,
+            c.abandoned_short,
+            c.abandoned_after_threshold
+        ),
         (4, 2, 1, 2, 1, 1)
     );
     assert_eq!(c.waiting(), 0);
     assert_eq!(c.longest_wait_ms, 40_000);
     // 1 within / (2 answered + 2 abandoned - 1 short) = 1/3.
     assert_eq!(r.kpis.service_level, Some(1.0 / 3.0));
-    assert_eq!(c.service_level(ServiceLevelFormula::AnsweredOverOffered), Some(0.25));
-    assert_eq!(c.service_level(ServiceLevelFormula::AbandonedAfterThreshold), Some(1.0 / 3.0));
+    assert_eq!(
+        c.service_level(ServiceLevelFormula::AnsweredOverOffered),
+        Some(0.25)
+    );
+    assert_eq!(
+        c.service_level(ServiceLevelFormula::AbandonedAfterThreshold),
+        Some(1.0 / 3.0)
+    );
     assert_eq!(c.service_level(ServiceLevelFormula::AnsweredOnly), Some(0.5));
     assert_eq!(r.kpis.asa_secs, Some(15.0));
     assert_eq!(r.kpis.att_secs, Some((90.0 + 42.0) / 2.0));
@@ -67,14 +80,29 @@ fn sla_at_risk_fires_once_when_the_interval_heads_below_target() {
     h.secs(19);
     assert!(!h.events().iter().any(|e| matches!(e, Event::SlaAtRisk { .. })));
     h.secs(1); // three calls now past 20 s: projected 0 / 3
-    let risks: Vec<_> = h.events().into_iter().filter(|e| matches!(e, Event::SlaAtRisk { .. })).collect();
+    let risks: Vec<_> = h
+        .events()
+        .into_iter()
+        .filter(|e| matches!(e, Event::SlaAtRisk { .. }))
+        .collect();
     assert_eq!(
         risks,
-        vec![Event::SlaAtRisk { queue: QueueId(1), interval_start: 0, projected: 0.0, target: 0.8 }]
+        vec![Event::SlaAtRisk {
+            queue: QueueId(1),
+            interval_start: 0,
+            projected: 0.0,
+            target: 0.8
+        }]
     );
     h.call(4, 1);
     h.secs(30);
-    assert_eq!(h.events().iter().filter(|e| matches!(e, Event::SlaAtRisk { .. })).count(), 1);
+    assert_eq!(
+        h.events()
+            .iter()
+            .filter(|e| matches!(e, Event::SlaAtRisk { .. }))
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -91,7 +119,14 @@ fn interval_reports_are_emitted_at_each_boundary() {
         })
         .collect();
     assert_eq!(reports.len(), 1);
-    assert_eq!((reports[0].start, reports[0].counters.offered, reports[0].counters.waiting()), (0, 1, 1));
+    assert_eq!(
+        (
+            reports[0].start,
+            reports[0].counters.offered,
+            reports[0].counters.waiting()
+        ),
+        (0, 1, 1)
+    );
 }
 
 #[test]
@@ -103,12 +138,21 @@ fn occupancy_per_agent_and_group() {
     h.answer(1, 1);
     h.secs(300); // talking 300 s
     h.hang_up(1);
-    h.input(Input::NotReady { agent: AgentId(1), reason: Some("break".into()) });
+    h.input(Input::NotReady {
+        agent: AgentId(1),
+        reason: Some("break".into()),
+    });
     h.secs(200); // interval ends at 600
     let a = h.engine.agent_status(AgentId(1)).unwrap();
-    assert_eq!((a.times.ready_ms, a.times.talk_ms, a.times.not_ready_ms), (100_000, 300_000, 200_000));
+    assert_eq!(
+        (a.times.ready_ms, a.times.talk_ms, a.times.not_ready_ms),
+        (100_000, 300_000, 200_000)
+    );
     assert_eq!(a.occupancy, Some(0.75));
     assert_eq!(a.times.utilisation(), Some(0.5));
     let g = &h.engine.group_intervals()[0];
-    assert_eq!((g.group.as_str(), g.start, g.times.logged_in_ms, g.occupancy), ("blue", 0, 600_000, Some(0.75)));
+    assert_eq!(
+        (g.group.as_str(), g.start, g.times.logged_in_ms, g.occupancy),
+        ("blue", 0, 600_000, Some(0.75))
+    );
 }

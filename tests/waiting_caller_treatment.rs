@@ -27,7 +27,10 @@ fn plays(h: &Harness, call: u64) -> Vec<Vec<PromptPart>> {
     h.actions()
         .into_iter()
         .filter_map(|a| match a {
-            Action::Play { call: c, announcement: Announcement { parts } } if c.0 == call => Some(parts),
+            Action::Play {
+                call: c,
+                announcement: Announcement { parts },
+            } if c.0 == call => Some(parts),
             _ => None,
         })
         .collect()
@@ -41,7 +44,10 @@ fn position_and_estimated_wait_are_announced_from_live_data() {
     h.call(1, 1);
     h.call(2, 1);
     h.call(3, 1);
-    assert!(h.actions().contains(&Action::StartMusicOnHold { call: CallId(3), class: "jazz".into() }));
+    assert!(h.actions().contains(&Action::StartMusicOnHold {
+        call: CallId(3),
+        class: "jazz".into()
+    }));
     h.secs(10);
     // Position 3, 2 agents logged in, AHT 120 s: 3 x 120 / 2 = 180 s.
     assert_eq!(
@@ -55,7 +61,10 @@ fn position_and_estimated_wait_are_announced_from_live_data() {
     );
     h.hang_up(1);
     h.secs(15); // t = 25: periodic message
-    assert_eq!(plays(&h, 3)[1], vec![PromptPart::Prompt("visit-our-website".into())]);
+    assert_eq!(
+        plays(&h, 3)[1],
+        vec![PromptPart::Prompt("visit-our-website".into())]
+    );
     h.secs(15); // t = 40: second announcement, now position 2
     assert_eq!(plays(&h, 3)[2][1], PromptPart::Number(2));
     assert_eq!(plays(&h, 3)[2][3], PromptPart::Duration { secs: 120 });
@@ -71,11 +80,32 @@ fn abandonment_is_short_or_long_by_threshold() {
     h.hang_up(1);
     h.secs(20);
     h.hang_up(2);
-    assert!(h.events().contains(&Event::CallAbandoned { call: CallId(1), queue: QueueId(1), wait_ms: 4000, short: true }));
-    assert!(h.events().contains(&Event::CallAbandoned { call: CallId(2), queue: QueueId(1), wait_ms: 24000, short: false }));
-    assert!(h.events().contains(&Event::CallEnded { call: CallId(2), outcome: CallOutcome::Abandoned }));
+    assert!(h.events().contains(&Event::CallAbandoned {
+        call: CallId(1),
+        queue: QueueId(1),
+        wait_ms: 4000,
+        short: true
+    }));
+    assert!(h.events().contains(&Event::CallAbandoned {
+        call: CallId(2),
+        queue: QueueId(1),
+        wait_ms: 24000,
+        short: false
+    }));
+    assert!(h.events().contains(&Event::CallEnded {
+        call: CallId(2),
+        outcome: CallOutcome::Abandoned
+    }));
     let t = h.engine.totals(QueueId(1)).unwrap();
-    assert_eq!((t.offered, t.abandoned, t.abandoned_short, t.abandoned_after_threshold), (3, 2, 1, 1));
+    assert_eq!(
+        (
+            t.offered,
+            t.abandoned,
+            t.abandoned_short,
+            t.abandoned_after_threshold
+        ),
+        (3, 2, 1, 1)
+    );
     assert_eq!(t.waiting(), 1);
 }
 
@@ -85,11 +115,26 @@ fn a_callback_keeps_the_callers_place_and_is_dialled_when_an_agent_takes_it() {
     h.call(1, 1);
     h.secs(5);
     h.call(2, 1);
-    h.input(Input::RequestCallback { call: CallId(1), number: "+15550199".into() });
+    h.input(Input::RequestCallback {
+        call: CallId(1),
+        number: "+15550199".into(),
+    });
     assert!(h.actions().contains(&Action::HangUp { call: CallId(1) }));
-    assert!(h.events().contains(&Event::CallbackRequested { call: CallId(1), queue: QueueId(1), number: "+15550199".into() }));
+    assert!(h.events().contains(&Event::CallbackRequested {
+        call: CallId(1),
+        queue: QueueId(1),
+        number: "+15550199".into()
+    }));
     // A virtual call does not hear announcements and cannot be hung up by the caller.
-    assert_eq!(h.try_input(Input::HangUp { call: CallId(1), by: callroute::input::Party::Caller }).unwrap_err().code(), 1011);
+    assert_eq!(
+        h.try_input(Input::HangUp {
+            call: CallId(1),
+            by: callroute::input::Party::Caller
+        })
+        .unwrap_err()
+        .code(),
+        1011
+    );
     h.secs(60);
     assert!(plays(&h, 1).is_empty());
     h.ready(1);
@@ -100,6 +145,10 @@ fn a_callback_keeps_the_callers_place_and_is_dialled_when_an_agent_takes_it() {
     });
     assert_eq!(offer.unwrap().callback.as_deref(), Some("+15550199"));
     h.answer(1, 1);
-    assert!(h.actions().contains(&Action::DialCallback { call: CallId(1), number: "+15550199".into(), agent: AgentId(1) }));
+    assert!(h.actions().contains(&Action::DialCallback {
+        call: CallId(1),
+        number: "+15550199".into(),
+        agent: AgentId(1)
+    }));
     assert_eq!(h.engine.totals(QueueId(1)).unwrap().callbacks, 1);
 }

@@ -5,9 +5,7 @@
 mod state;
 
 pub use state::{AgentState, AgentStateKind};
-pub(crate) use state::{
-    Presence, PresenceTrigger, TaskPhase, TaskTrigger, presence_next, task_next,
-};
+pub(crate) use state::{Presence, PresenceTrigger, TaskPhase, TaskTrigger, presence_next, task_next};
 
 use crate::config::{AgentConfig, AgentPolicy, Channel};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
@@ -95,7 +93,8 @@ impl AgentTimes {
 
     /// Utilisation: handling time / logged-in time.
     pub fn utilisation(&self) -> Option<f64> {
-        (self.logged_in_ms > 0).then(|| (self.handling_ms() + self.ringing_ms) as f64 / self.logged_in_ms as f64)
+        (self.logged_in_ms > 0)
+            .then(|| (self.handling_ms() + self.ringing_ms) as f64 / self.logged_in_ms as f64)
     }
 }
 
@@ -157,14 +156,21 @@ impl Agent {
         }
     }
 
-    pub(crate) fn compile_attributes(cfg: &AgentConfig, vocab: &mut Vocabulary) -> (Vec<(SkillId, u8)>, Vec<u32>) {
+    pub(crate) fn compile_attributes(
+        cfg: &AgentConfig,
+        vocab: &mut Vocabulary,
+    ) -> (Vec<(SkillId, u8)>, Vec<u32>) {
         let mut skills: Vec<(SkillId, u8)> = cfg.skills.iter().map(|(n, l)| (vocab.skill(n), *l)).collect();
         skills.sort_unstable();
         let mut tags: Vec<u32> = Vec::new();
         tags.extend(cfg.languages.iter().map(|l| vocab.tag("language", l)));
         tags.extend(cfg.groups.iter().map(|g| vocab.tag("group", g)));
         tags.extend(cfg.region.iter().map(|r| vocab.tag("region", r)));
-        tags.extend(cfg.attributes.iter().map(|(k, v)| vocab.tag(&format!("attr:{k}"), v)));
+        tags.extend(
+            cfg.attributes
+                .iter()
+                .map(|(k, v)| vocab.tag(&format!("attr:{k}"), v)),
+        );
         tags.sort_unstable();
         tags.dedup();
         (skills, tags)

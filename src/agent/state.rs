@@ -135,12 +135,36 @@ pub(crate) enum PresenceTrigger {
 
 /// The presence transition table: `(from, trigger) -> to`.
 pub(crate) const PRESENCE_TABLE: &[(PresenceKind, PresenceTrigger, PresenceKind)] = &[
-    (PresenceKind::LoggedOut, PresenceTrigger::Login, PresenceKind::LoggedIn),
-    (PresenceKind::Ready, PresenceTrigger::NotReady, PresenceKind::NotReady),
-    (PresenceKind::Ready, PresenceTrigger::Logout, PresenceKind::LoggedOut),
-    (PresenceKind::NotReady, PresenceTrigger::Ready, PresenceKind::Ready),
-    (PresenceKind::NotReady, PresenceTrigger::NotReady, PresenceKind::NotReady),
-    (PresenceKind::NotReady, PresenceTrigger::Logout, PresenceKind::LoggedOut),
+    (
+        PresenceKind::LoggedOut,
+        PresenceTrigger::Login,
+        PresenceKind::LoggedIn,
+    ),
+    (
+        PresenceKind::Ready,
+        PresenceTrigger::NotReady,
+        PresenceKind::NotReady,
+    ),
+    (
+        PresenceKind::Ready,
+        PresenceTrigger::Logout,
+        PresenceKind::LoggedOut,
+    ),
+    (
+        PresenceKind::NotReady,
+        PresenceTrigger::Ready,
+        PresenceKind::Ready,
+    ),
+    (
+        PresenceKind::NotReady,
+        PresenceTrigger::NotReady,
+        PresenceKind::NotReady,
+    ),
+    (
+        PresenceKind::NotReady,
+        PresenceTrigger::Logout,
+        PresenceKind::LoggedOut,
+    ),
 ];
 
 /// Presence without data, for the table.
@@ -195,7 +219,11 @@ pub(crate) enum TaskTrigger {
 /// The contact transition table: `(from, trigger) -> to`, where `None` means the
 /// contact leaves the agent.
 pub(crate) const TASK_TABLE: &[(TaskPhase, TaskTrigger, Option<TaskPhase>)] = &[
-    (TaskPhase::Reserved, TaskTrigger::DeviceRinging, Some(TaskPhase::Ringing)),
+    (
+        TaskPhase::Reserved,
+        TaskTrigger::DeviceRinging,
+        Some(TaskPhase::Ringing),
+    ),
     (TaskPhase::Reserved, TaskTrigger::Answer, Some(TaskPhase::Talking)),
     (TaskPhase::Reserved, TaskTrigger::Decline, None),
     (TaskPhase::Ringing, TaskTrigger::Answer, Some(TaskPhase::Talking)),
@@ -233,7 +261,10 @@ mod tests {
 
     #[test]
     fn presence_table_forbids_ready_when_logged_out() {
-        assert_eq!(presence_next(PresenceKind::LoggedOut, PresenceTrigger::Ready), None);
+        assert_eq!(
+            presence_next(PresenceKind::LoggedOut, PresenceTrigger::Ready),
+            None
+        );
         assert_eq!(
             presence_next(PresenceKind::LoggedOut, PresenceTrigger::Login),
             Some(PresenceKind::LoggedIn)
@@ -244,7 +275,10 @@ mod tests {
     #[test]
     fn task_table_forbids_hold_while_ringing() {
         assert!(task_next(TaskPhase::Ringing, TaskTrigger::Hold).is_err());
-        assert_eq!(task_next(TaskPhase::OnHold, TaskTrigger::Unhold), Ok(Some(TaskPhase::Talking)));
+        assert_eq!(
+            task_next(TaskPhase::OnHold, TaskTrigger::Unhold),
+            Ok(Some(TaskPhase::Talking))
+        );
         assert_eq!(task_next(TaskPhase::Talking, TaskTrigger::HangUp), Ok(None));
     }
 }

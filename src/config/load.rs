@@ -56,7 +56,10 @@ impl Config {
         let mut queues = BTreeSet::new();
         for (i, q) in self.queues.iter().enumerate() {
             if !queues.insert(q.id) {
-                return Err(err(format!("queues[{i}].id"), format!("duplicate queue id {}", q.id.0)));
+                return Err(err(
+                    format!("queues[{i}].id"),
+                    format!("duplicate queue id {}", q.id.0),
+                ));
             }
         }
         for (i, q) in self.queues.iter().enumerate() {
@@ -66,7 +69,10 @@ impl Config {
         let mut agents = BTreeSet::new();
         for (i, a) in self.agents.iter().enumerate() {
             if !agents.insert(a.id) {
-                return Err(err(format!("agents[{i}].id"), format!("duplicate agent id {}", a.id.0)));
+                return Err(err(
+                    format!("agents[{i}].id"),
+                    format!("duplicate agent id {}", a.id.0),
+                ));
             }
             validate_agent(a, &|id| queues.contains(&id), &reasons)
                 .map_err(|(p, m)| err(format!("agents[{i}].{p}"), m))?;
@@ -119,7 +125,10 @@ pub(crate) fn validate_queue(
     }
     for (i, m) in q.periodic_messages.iter().enumerate() {
         if m.every_secs == 0 {
-            return e(&format!("periodic_messages[{i}].every_secs"), "must be at least 1".into());
+            return e(
+                &format!("periodic_messages[{i}].every_secs"),
+                "must be at least 1".into(),
+            );
         }
     }
     if let Some(Destination::Queue(target)) = &q.exit {
@@ -161,7 +170,11 @@ fn check_strategy(s: &StrategyConfig) -> Result<(), String> {
         StrategyConfig::RingProgressively { step_secs } if *step_secs == 0 => {
             Err("ring-progressively.step_secs must be at least 1".into())
         }
-        StrategyConfig::Sticky { window_secs, fallback, .. } => {
+        StrategyConfig::Sticky {
+            window_secs,
+            fallback,
+            ..
+        } => {
             if *window_secs == 0 {
                 return Err("sticky.window_secs must be at least 1".into());
             }
@@ -188,7 +201,10 @@ pub(crate) fn validate_agent(
             return Err((format!("queues[{j}]"), format!("unknown queue {}", m.queue().0)));
         }
         if !seen.insert(m.queue()) {
-            return Err((format!("queues[{j}]"), format!("queue {} listed twice", m.queue().0)));
+            return Err((
+                format!("queues[{j}]"),
+                format!("queue {} listed twice", m.queue().0),
+            ));
         }
     }
     if let Some(p) = &a.policy {

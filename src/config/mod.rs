@@ -52,10 +52,17 @@ pub struct Config {
 }
 
 fn default_reasons() -> Vec<String> {
-    ["break", "lunch", "training", "meeting", "missed-calls", "after-call"]
-        .into_iter()
-        .map(String::from)
-        .collect()
+    [
+        "break",
+        "lunch",
+        "training",
+        "meeting",
+        "missed-calls",
+        "after-call",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect()
 }
 
 /// Statistics settings.

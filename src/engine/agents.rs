@@ -23,7 +23,11 @@ impl Engine {
             .agents
             .get(&id)
             .map_or(crate::agent::AgentStateKind::LoggedOut, |a| a.state().kind());
-        Error::IllegalAgentTransition { agent: id, from, input }
+        Error::IllegalAgentTransition {
+            agent: id,
+            from,
+            input,
+        }
     }
 
     fn check_presence(&self, id: AgentId, trigger: PresenceTrigger, input: &'static str) -> Result<()> {
@@ -44,7 +48,9 @@ impl Engine {
 
     pub(super) fn login(&mut self, now: Millis, id: AgentId) -> Result<()> {
         self.check_presence(id, PresenceTrigger::Login, "log in")?;
-        let Some(a) = self.state.agents.get_mut(&id) else { return Ok(()) };
+        let Some(a) = self.state.agents.get_mut(&id) else {
+            return Ok(());
+        };
         let before = a.state();
         a.presence = if a.policy.ready_on_login {
             Presence::Ready
@@ -80,7 +86,9 @@ impl Engine {
 
     pub(super) fn do_logout(&mut self, now: Millis, id: AgentId) {
         self.close_wrap_up(now, id);
-        let Some(a) = self.state.agents.get_mut(&id) else { return };
+        let Some(a) = self.state.agents.get_mut(&id) else {
+            return;
+        };
         let before = a.state();
         a.presence = Presence::LoggedOut;
         a.pending_logout = false;
@@ -109,10 +117,18 @@ impl Engine {
         Ok(())
     }
 
-    pub(super) fn set_not_ready(&mut self, now: Millis, id: AgentId, reason: Option<String>, _force: bool) -> Result<()> {
+    pub(super) fn set_not_ready(
+        &mut self,
+        now: Millis,
+        id: AgentId,
+        reason: Option<String>,
+        _force: bool,
+    ) -> Result<()> {
         self.check_reason(&reason)?;
         self.check_presence(id, PresenceTrigger::NotReady, "become not ready")?;
-        let Some(a) = self.state.agents.get_mut(&id) else { return Ok(()) };
+        let Some(a) = self.state.agents.get_mut(&id) else {
+            return Ok(());
+        };
         let before = a.state();
         a.presence = Presence::NotReady(reason);
         self.agent_changed(now, id, before);
@@ -129,9 +145,15 @@ impl Engine {
 
     /// Ends wrap-up: statistics, pending logout, and the agent is free again.
     pub(super) fn end_wrap_up(&mut self, now: Millis, id: AgentId) {
-        let Some(before) = self.state.agents.get(&id).map(|a| a.state()) else { return };
+        let Some(before) = self.state.agents.get(&id).map(|a| a.state()) else {
+            return;
+        };
         self.close_wrap_up(now, id);
-        let pending_logout = self.state.agents.get(&id).is_some_and(|a| a.pending_logout && a.tasks.is_empty());
+        let pending_logout = self
+            .state
+            .agents
+            .get(&id)
+            .is_some_and(|a| a.pending_logout && a.tasks.is_empty());
         if pending_logout {
             self.agent_changed(now, id, before.clone());
             self.do_logout(now, id);
@@ -143,7 +165,9 @@ impl Engine {
 
     /// Takes the agent out of wrap-up and books the wrap-up time (no events).
     fn close_wrap_up(&mut self, now: Millis, id: AgentId) {
-        let Some(a) = self.state.agents.get_mut(&id) else { return };
+        let Some(a) = self.state.agents.get_mut(&id) else {
+            return;
+        };
         let Some(w) = a.wrap_up.take() else { return };
         a.idle_since = now;
         a.epoch += 1;
@@ -160,7 +184,9 @@ impl Engine {
             return Err(Error::UnknownQueue(queue));
         }
         if a.member(queue).is_some() {
-            return Err(Error::InvalidInput(format!("{id} is already signed in to {queue}")));
+            return Err(Error::InvalidInput(format!(
+                "{id} is already signed in to {queue}"
+            )));
         }
         self.add_member(id, queue, penalty);
         self.push_event(Event::AgentMembershipChanged {
@@ -173,7 +199,9 @@ impl Engine {
     }
 
     pub(super) fn add_member(&mut self, id: AgentId, queue: QueueId, penalty: u32) {
-        let Some(q) = self.state.queues.get_mut(&queue) else { return };
+        let Some(q) = self.state.queues.get_mut(&queue) else {
+            return;
+        };
         let position = q.next_position;
         q.next_position += 1;
         q.members.insert(id);
@@ -204,8 +232,12 @@ impl Engine {
     }
 
     pub(super) fn remove_member(&mut self, now: Millis, id: AgentId, queue: QueueId) {
-        let Some(a) = self.state.agents.get_mut(&id) else { return };
-        let Some(pos) = a.members.iter().position(|m| m.queue == queue) else { return };
+        let Some(a) = self.state.agents.get_mut(&id) else {
+            return;
+        };
+        let Some(pos) = a.members.iter().position(|m| m.queue == queue) else {
+            return;
+        };
         let m = a.members.remove(pos);
         if let Some(q) = self.state.queues.get_mut(&queue) {
             if let Some((p, k)) = m.indexed {
@@ -233,14 +265,20 @@ impl Engine {
                 let group = &a.group;
                 let times = &mut st.group_times;
                 split_by_interval(from, now, len, |i, ms| {
-                    times.entry(i).or_default().entry(group.clone()).or_default().add(kind, ms);
+                    times
+                        .entry(i)
+                        .or_default()
+                        .entry(group.clone())
+                        .or_default()
+                        .add(kind, ms);
                 });
             }
-            st.outputs.push_back(crate::output::Output::Event(Event::AgentStateChanged {
-                agent: id,
-                from: before,
-                to: after,
-            }));
+            st.outputs
+                .push_back(crate::output::Output::Event(Event::AgentStateChanged {
+                    agent: id,
+                    from: before,
+                    to: after,
+                }));
         }
         self.reindex(now, id);
     }
@@ -256,7 +294,9 @@ impl Engine {
         let ready = logged_in && a.presence == Presence::Ready && !a.pending_logout;
         let mut emptied: Vec<QueueId> = Vec::new();
         for m in a.members.iter_mut() {
-            let Some(q) = st.queues.get_mut(&m.queue) else { continue };
+            let Some(q) = st.queues.get_mut(&m.queue) else {
+                continue;
+            };
             let want = if can[q.cfg.channel.index()] {
                 let view = AgentView {
                     id,
@@ -318,7 +358,9 @@ impl Engine {
 
     /// Applies the queue's leave-empty rule: waiting calls (not callbacks) go to the exit.
     pub(super) fn check_leave_empty(&mut self, now: Millis, queue: QueueId) {
-        let Some(q) = self.state.queues.get(&queue) else { return };
+        let Some(q) = self.state.queues.get(&queue) else {
+            return;
+        };
         let empty = match q.cfg.leave_empty {
             EmptyRule::Always => false,
             EmptyRule::NoneLoggedIn => q.logged_in == 0,

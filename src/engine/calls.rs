@@ -40,7 +40,11 @@ impl Engine {
 
     fn illegal_call(&self, id: CallId, input: &'static str) -> Error {
         let state = self.state.calls.get(&id).map_or("ended", |c| c.phase.name());
-        Error::IllegalCallState { call: id, state, input }
+        Error::IllegalCallState {
+            call: id,
+            state,
+            input,
+        }
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -64,7 +68,10 @@ impl Engine {
             dnis: dnis.clone(),
             channel,
         });
-        self.state.calls.insert(id, new_call(id, ani, dnis, channel, attributes, data, priority, now));
+        self.state.calls.insert(
+            id,
+            new_call(id, ani, dnis, channel, attributes, data, priority, now),
+        );
         Ok(())
     }
 
@@ -103,7 +110,9 @@ impl Engine {
     ) {
         let interval = self.interval_of(now);
         let st = &mut self.state;
-        let Some(q) = st.queues.get_mut(&queue) else { return };
+        let Some(q) = st.queues.get_mut(&queue) else {
+            return;
+        };
         let Some(c) = st.calls.get_mut(&id) else { return };
         let refused = match q.cfg.join_empty {
             EmptyRule::Always => None,
@@ -122,7 +131,12 @@ impl Engine {
         let steps = requirement.map(|r| compile_steps(&q.cfg, Some(&r), &mut st.vocab));
         let all_steps = steps.as_ref().unwrap_or(&q.steps);
         let boost = all_steps.first().map_or(0, |s| s.priority_boost);
-        let step_times: Vec<(usize, Millis)> = all_steps.iter().enumerate().skip(1).map(|(i, s)| (i, s.after_ms)).collect();
+        let step_times: Vec<(usize, Millis)> = all_steps
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, s)| (i, s.after_ms))
+            .collect();
         let key = q.wait_key(now, c.priority.saturating_add(boost));
         st.wait_seq += 1;
         let seq = st.wait_seq;
@@ -165,19 +179,42 @@ impl Engine {
             return;
         }
         if want_moh {
-            self.push_action(Action::StartMusicOnHold { call: id, class: moh_class });
+            self.push_action(Action::StartMusicOnHold {
+                call: id,
+                class: moh_class,
+            });
         }
         if let Some(s) = max_wait {
-            self.schedule(now + Millis::from(s) * 1000, TimerKind::MaxWait { call: id, visit });
+            self.schedule(
+                now + Millis::from(s) * 1000,
+                TimerKind::MaxWait { call: id, visit },
+            );
         }
         for (step, after) in step_times {
-            self.schedule(now + after, TimerKind::Step { call: id, visit, step });
+            self.schedule(
+                now + after,
+                TimerKind::Step {
+                    call: id,
+                    visit,
+                    step,
+                },
+            );
         }
         if let Some(first) = announce {
-            self.schedule(now + Millis::from(first) * 1000, TimerKind::Announce { call: id, visit });
+            self.schedule(
+                now + Millis::from(first) * 1000,
+                TimerKind::Announce { call: id, visit },
+            );
         }
         for (index, every) in periodic.into_iter().enumerate() {
-            self.schedule(now + Millis::from(every) * 1000, TimerKind::Periodic { call: id, visit, index });
+            self.schedule(
+                now + Millis::from(every) * 1000,
+                TimerKind::Periodic {
+                    call: id,
+                    visit,
+                    index,
+                },
+            );
         }
         self.schedule(now + threshold, TimerKind::Threshold { call: id, visit });
         self.route_call(now, id, "call");
@@ -201,8 +238,11 @@ impl Engine {
 
     pub(super) fn device_ringing(&mut self, now: Millis, agent: AgentId, call: CallId) -> Result<()> {
         let phase = self.offered_phase(agent, call, "report ringing")?;
-        let next = task_next(phase, TaskTrigger::DeviceRinging).map_err(|_| self.illegal_task(agent, "report ringing"))?;
-        let Some(a) = self.state.agents.get_mut(&agent) else { return Ok(()) };
+        let next = task_next(phase, TaskTrigger::DeviceRinging)
+            .map_err(|_| self.illegal_task(agent, "report ringing"))?;
+        let Some(a) = self.state.agents.get_mut(&agent) else {
+            return Ok(());
+        };
         let before = a.state();
         if let (Some(t), Some(p)) = (a.task_mut(call), next) {
             t.phase = p;
@@ -295,7 +335,11 @@ impl Engine {
             self.push_action(Action::StopMusicOnHold { call: id });
         }
         match callback {
-            Some(number) => self.push_action(Action::DialCallback { call: id, number, agent }),
+            Some(number) => self.push_action(Action::DialCallback {
+                call: id,
+                number,
+                agent,
+            }),
             None => self.push_action(Action::Connect { call: id, agent }),
         }
         if record {
@@ -308,7 +352,9 @@ impl Engine {
 
     /// Stops ringing an agent for a call that went elsewhere (no penalty for the agent).
     fn withdraw(&mut self, now: Millis, call: CallId, agent: AgentId) {
-        let Some(a) = self.state.agents.get_mut(&agent) else { return };
+        let Some(a) = self.state.agents.get_mut(&agent) else {
+            return;
+        };
         let before = a.state();
         a.tasks.retain(|t| t.call != call);
         self.push_action(Action::CancelRing { call, agent });
@@ -316,7 +362,13 @@ impl Engine {
         self.route_agent(now, agent);
     }
 
-    pub(super) fn device_declined(&mut self, now: Millis, agent: AgentId, call: CallId, how: Decline) -> Result<()> {
+    pub(super) fn device_declined(
+        &mut self,
+        now: Millis,
+        agent: AgentId,
+        call: CallId,
+        how: Decline,
+    ) -> Result<()> {
         let phase = self.offered_phase(agent, call, "decline")?;
         task_next(phase, TaskTrigger::Decline).map_err(|_| self.illegal_task(agent, "decline"))?;
         self.decline(now, agent, call, how);
@@ -342,7 +394,8 @@ impl Engine {
                 a.missed_in_row += 1;
                 p.no_answer_delay_secs
             };
-            let redirect = how != Decline::Rejected && p.max_missed_offers > 0 && a.missed_in_row >= p.max_missed_offers;
+            let redirect =
+                how != Decline::Rejected && p.max_missed_offers > 0 && a.missed_in_row >= p.max_missed_offers;
             let mut logout = false;
             if redirect {
                 if p.auto_logoff {
@@ -353,7 +406,10 @@ impl Engine {
             } else if delay > 0 {
                 a.paused_until = Some(now + Millis::from(delay) * 1000);
                 let epoch = a.epoch;
-                self.schedule(now + Millis::from(delay) * 1000, TimerKind::PauseEnd { agent, epoch });
+                self.schedule(
+                    now + Millis::from(delay) * 1000,
+                    TimerKind::PauseEnd { agent, epoch },
+                );
             }
             if logout && self.state.agents.get(&agent).is_some_and(|a| a.tasks.is_empty()) {
                 self.agent_changed(now, agent, before);
@@ -362,7 +418,9 @@ impl Engine {
                 self.agent_changed(now, agent, before);
             }
         }
-        let Some(c) = self.state.calls.get(&call) else { return };
+        let Some(c) = self.state.calls.get(&call) else {
+            return;
+        };
         if !c.ringing.is_empty() || c.phase != Phase::Offering {
             return;
         }
@@ -459,7 +517,12 @@ impl Engine {
 
     /// The caller left while waiting or ringing.
     fn abandon(&mut self, now: Millis, id: CallId) {
-        let ringing: Vec<AgentId> = self.state.calls.get(&id).map(|c| c.ringing.clone()).unwrap_or_default();
+        let ringing: Vec<AgentId> = self
+            .state
+            .calls
+            .get(&id)
+            .map(|c| c.ringing.clone())
+            .unwrap_or_default();
         if let Some(c) = self.state.calls.get_mut(&id) {
             c.ringing.clear();
             c.phase = Phase::Arrived;
@@ -494,7 +557,9 @@ impl Engine {
     pub(super) fn release_agent(&mut self, now: Millis, id: CallId, agent: AgentId) {
         let st = &mut self.state;
         let Some(c) = st.calls.get_mut(&id) else { return };
-        let Some(pos) = c.agents.iter().position(|(a, _)| *a == agent) else { return };
+        let Some(pos) = c.agents.iter().position(|(a, _)| *a == agent) else {
+            return;
+        };
         let (_, joined) = c.agents.remove(pos);
         let mut hold_ms = c.hold_ms;
         if let Some(h) = c.hold_started {
@@ -515,11 +580,17 @@ impl Engine {
             k.hold_ms += hold_ms;
             wrap_secs = queue.cfg.wrap_up_secs;
         }
-        let Some(a) = st.agents.get_mut(&agent) else { return };
+        let Some(a) = st.agents.get_mut(&agent) else {
+            return;
+        };
         let before = a.state();
         a.tasks.retain(|t| t.call != id);
         a.talk_ms += talk_ms;
-        let wrap_secs = if realtime { wrap_secs.unwrap_or(a.policy.wrap_up_secs) } else { 0 };
+        let wrap_secs = if realtime {
+            wrap_secs.unwrap_or(a.policy.wrap_up_secs)
+        } else {
+            0
+        };
         let auto_ready = a.policy.auto_ready;
         if let Some((q, _)) = counted_in
             && let Some(queue) = st.queues.get_mut(&q)
@@ -560,12 +631,17 @@ impl Engine {
 
     /// Removes a call for good and says so once.
     pub(super) fn end_call(&mut self, id: CallId, outcome: CallOutcome) {
-        let Some(c) = self.state.calls.remove(&id) else { return };
+        let Some(c) = self.state.calls.remove(&id) else {
+            return;
+        };
         if c.recording {
             self.push_action(Action::StopRecording { call: id });
         }
         for (s, _) in c.supervisors {
-            self.push_action(Action::StopSupervision { call: id, supervisor: s });
+            self.push_action(Action::StopSupervision {
+                call: id,
+                supervisor: s,
+            });
         }
         self.push_event(Event::CallEnded { call: id, outcome });
     }
@@ -587,14 +663,24 @@ impl Engine {
     }
 
     /// Sends a call that has left its queue to a destination.
-    fn leave_for(&mut self, now: Millis, id: CallId, from: QueueId, dest: Destination, reason: OverflowReason, hops: u32) {
+    fn leave_for(
+        &mut self,
+        now: Millis,
+        id: CallId,
+        from: QueueId,
+        dest: Destination,
+        reason: OverflowReason,
+        hops: u32,
+    ) {
         self.push_event(Event::CallOverflowed {
             call: id,
             queue: from,
             to: dest.clone(),
             reason,
         });
-        let Some(c) = self.state.calls.get_mut(&id) else { return };
+        let Some(c) = self.state.calls.get_mut(&id) else {
+            return;
+        };
         c.phase = Phase::Arrived;
         let virtual_call = c.callback.is_some();
         let moh = std::mem::replace(&mut c.moh, false);
@@ -613,7 +699,10 @@ impl Engine {
         }
         if !virtual_call {
             match dest {
-                Destination::External(to) => self.push_action(Action::Transfer { call: id, destination: to }),
+                Destination::External(to) => self.push_action(Action::Transfer {
+                    call: id,
+                    destination: to,
+                }),
                 Destination::Voicemail(mailbox) => self.push_action(Action::Transfer {
                     call: id,
                     destination: format!("voicemail:{mailbox}"),
@@ -642,9 +731,17 @@ impl Engine {
         if c.phase != Phase::Connected || c.consult.is_some() {
             return Err(self.illegal_call(id, input));
         }
-        let trigger = if on { TaskTrigger::Hold } else { TaskTrigger::Unhold };
+        let trigger = if on {
+            TaskTrigger::Hold
+        } else {
+            TaskTrigger::Unhold
+        };
         for (a, _) in &c.agents {
-            let phase = self.agent(*a)?.task(id).map(|t| t.phase).ok_or_else(|| self.illegal_task(*a, input))?;
+            let phase = self
+                .agent(*a)?
+                .task(id)
+                .map(|t| t.phase)
+                .ok_or_else(|| self.illegal_task(*a, input))?;
             task_next(phase, trigger).map_err(|_| self.illegal_task(*a, input))?;
         }
         self.set_hold(now, id, on);
@@ -653,7 +750,9 @@ impl Engine {
 
     /// Puts the caller on or off hold (the caller's agents follow).
     fn set_hold(&mut self, now: Millis, id: CallId, on: bool) {
-        let Some(c) = self.state.calls.get_mut(&id) else { return };
+        let Some(c) = self.state.calls.get_mut(&id) else {
+            return;
+        };
         if on == c.hold_started.is_some() {
             return;
         }
@@ -664,7 +763,9 @@ impl Engine {
         }
         let agents: Vec<AgentId> = c.agents.iter().map(|(a, _)| *a).collect();
         for a in agents {
-            let Some(ag) = self.state.agents.get_mut(&a) else { continue };
+            let Some(ag) = self.state.agents.get_mut(&a) else {
+                continue;
+            };
             let before = ag.state();
             if let Some(t) = ag.task_mut(id) {
                 t.phase = if on { TaskPhase::OnHold } else { TaskPhase::Talking };
@@ -695,14 +796,20 @@ impl Engine {
         }
         let queue = c.visit.as_ref().map(|v| (v.queue, v.interval));
         let st = &mut self.state;
-        let Some(c) = st.calls.get_mut(&id) else { return Ok(()) };
+        let Some(c) = st.calls.get_mut(&id) else {
+            return Ok(());
+        };
         c.callback = Some(number.clone());
         let moh = std::mem::replace(&mut c.moh, false);
         if let Some((q, interval)) = queue {
             if let Some(queue) = st.queues.get_mut(&q) {
                 queue.stats.at(interval).callbacks += 1;
             }
-            self.push_event(Event::CallbackRequested { call: id, queue: q, number });
+            self.push_event(Event::CallbackRequested {
+                call: id,
+                queue: q,
+                number,
+            });
         }
         if moh {
             self.push_action(Action::StopMusicOnHold { call: id });
@@ -749,7 +856,8 @@ impl Engine {
             }
         }
         if mode == TransferMode::Consult {
-            let leg = consult_call.ok_or_else(|| Error::InvalidInput("a consult transfer needs consult_call".into()))?;
+            let leg = consult_call
+                .ok_or_else(|| Error::InvalidInput("a consult transfer needs consult_call".into()))?;
             if self.state.calls.contains_key(&leg) {
                 return Err(Error::DuplicateCall(leg));
             }
@@ -763,7 +871,10 @@ impl Engine {
             to: to.clone(),
         });
         self.set_hold(now, id, false);
-        self.push_action(Action::Disconnect { call: id, agent: from });
+        self.push_action(Action::Disconnect {
+            call: id,
+            agent: from,
+        });
         self.release_agent(now, id, from);
         if let Some(c) = self.state.calls.get_mut(&id) {
             c.transferred_by = Some(from);
@@ -778,7 +889,10 @@ impl Engine {
             }
             TransferTarget::Queue(q) => self.enqueue(now, id, q, None, None, 0),
             TransferTarget::External(d) => {
-                self.push_action(Action::Transfer { call: id, destination: d });
+                self.push_action(Action::Transfer {
+                    call: id,
+                    destination: d,
+                });
                 self.end_call(id, CallOutcome::LeftEngine);
             }
         }
@@ -795,7 +909,9 @@ impl Engine {
 
     fn start_consult(&mut self, now: Millis, id: CallId, from: AgentId, leg: CallId, to: TransferTarget) {
         self.set_hold(now, id, true);
-        let Some(c) = self.state.calls.get_mut(&id) else { return };
+        let Some(c) = self.state.calls.get_mut(&id) else {
+            return;
+        };
         c.consult = Some(Consult::Original { leg, agent: from });
         let mut l = new_call(
             leg,
@@ -807,7 +923,10 @@ impl Engine {
             c.priority,
             now,
         );
-        l.consult = Some(Consult::Leg { original: id, by: from });
+        l.consult = Some(Consult::Leg {
+            original: id,
+            by: from,
+        });
         l.transferred_by = Some(from);
         l.counted_in = c.counted_in;
         self.push_event(Event::CallArrived {
@@ -852,8 +971,12 @@ impl Engine {
             (ConsultEnd::Cancel, _) => {
                 match self.state.calls.get(&leg).map(|l| l.phase) {
                     Some(Phase::Connected) => {
-                        let agents: Vec<AgentId> =
-                            self.state.calls.get(&leg).map(|l| l.agents.iter().map(|(a, _)| *a).collect()).unwrap_or_default();
+                        let agents: Vec<AgentId> = self
+                            .state
+                            .calls
+                            .get(&leg)
+                            .map(|l| l.agents.iter().map(|(a, _)| *a).collect())
+                            .unwrap_or_default();
                         for a in agents {
                             self.release_agent(now, leg, a);
                         }
@@ -863,7 +986,10 @@ impl Engine {
                     _ => self.end_call(leg, CallOutcome::ConsultEnded),
                 }
                 self.set_hold(now, id, false);
-                self.push_action(Action::Connect { call: id, agent: from });
+                self.push_action(Action::Connect {
+                    call: id,
+                    agent: from,
+                });
             }
             (ConsultEnd::Complete, Some(b)) => {
                 self.count_transfer(id);
@@ -874,7 +1000,10 @@ impl Engine {
                 });
                 self.set_hold(now, id, false);
                 self.move_agent_to(now, leg, id, b);
-                self.push_action(Action::Disconnect { call: id, agent: from });
+                self.push_action(Action::Disconnect {
+                    call: id,
+                    agent: from,
+                });
                 self.release_agent(now, id, from);
                 self.end_call(leg, CallOutcome::ConsultEnded);
                 self.push_action(Action::Connect { call: id, agent: b });
@@ -883,7 +1012,12 @@ impl Engine {
                 self.set_hold(now, id, false);
                 self.move_agent_to(now, leg, id, b);
                 self.end_call(leg, CallOutcome::ConsultEnded);
-                let agents = self.state.calls.get(&id).map(|c| c.agents.iter().map(|(a, _)| *a).collect()).unwrap_or_default();
+                let agents = self
+                    .state
+                    .calls
+                    .get(&id)
+                    .map(|c| c.agents.iter().map(|(a, _)| *a).collect())
+                    .unwrap_or_default();
                 self.push_action(Action::Conference { call: id, agents });
             }
             _ => {}
@@ -917,13 +1051,17 @@ impl Engine {
         let interval = self.interval_of(now);
         let min_calls = u64::from(self.state.config.stats.sla_at_risk_min_calls);
         let start = interval * self.state.interval_ms;
-        let Some(q) = self.state.queues.get_mut(&queue) else { return };
+        let Some(q) = self.state.queues.get_mut(&queue) else {
+            return;
+        };
         let sl = &q.cfg.service_level;
         let target = sl.percent / 100.0;
         let extra = q.over_threshold.get(&interval).copied().unwrap_or(0);
         let k = q.stats.at(interval);
         let closed = k.answered + k.abandoned + k.overflowed;
-        let Some(projected) = k.service_level_with(sl.formula, extra) else { return };
+        let Some(projected) = k.service_level_with(sl.formula, extra) else {
+            return;
+        };
         if closed + extra < min_calls {
             return;
         }
@@ -944,7 +1082,9 @@ impl Engine {
 
     /// A waiting call passed the service-level threshold.
     pub(super) fn threshold_crossed(&mut self, now: Millis, id: CallId) {
-        let Some(c) = self.state.calls.get_mut(&id) else { return };
+        let Some(c) = self.state.calls.get_mut(&id) else {
+            return;
+        };
         let Some(v) = c.visit.as_mut() else { return };
         if v.over_threshold {
             return;

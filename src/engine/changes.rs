@@ -12,7 +12,12 @@ use crate::queue::{Queue, compile_steps};
 use std::collections::{BTreeMap, BTreeSet};
 
 impl Engine {
-    pub(super) fn supervise(&mut self, call: CallId, supervisor: AgentId, mode: SupervisionMode) -> Result<()> {
+    pub(super) fn supervise(
+        &mut self,
+        call: CallId,
+        supervisor: AgentId,
+        mode: SupervisionMode,
+    ) -> Result<()> {
         let c = self.call(call)?;
         if c.phase != Phase::Connected {
             return Err(Error::IllegalCallState {
@@ -38,14 +43,20 @@ impl Engine {
                 None => c.supervisors.push((supervisor, mode)),
             }
         }
-        self.push_action(Action::StartSupervision { call, supervisor, mode });
+        self.push_action(Action::StartSupervision {
+            call,
+            supervisor,
+            mode,
+        });
         Ok(())
     }
 
     pub(super) fn stop_supervising(&mut self, call: CallId, supervisor: AgentId) -> Result<()> {
         let c = self.call(call)?;
         if !c.supervisors.iter().any(|(s, _)| *s == supervisor) {
-            return Err(Error::InvalidInput(format!("{supervisor} is not supervising {call}")));
+            return Err(Error::InvalidInput(format!(
+                "{supervisor} is not supervising {call}"
+            )));
         }
         if let Some(c) = self.state.calls.get_mut(&call) {
             c.supervisors.retain(|(s, _)| *s != supervisor);
@@ -66,7 +77,10 @@ impl Engine {
         let agent = c.agents[0].0;
         let channel = c.channel;
         let s = self.agent(supervisor)?;
-        if s.presence == Presence::LoggedOut || supervisor == agent || s.tasks.iter().any(|t| t.channel.is_realtime()) {
+        if s.presence == Presence::LoggedOut
+            || supervisor == agent
+            || s.tasks.iter().any(|t| t.channel.is_realtime())
+        {
             return Err(Error::AgentBusy(supervisor));
         }
         if let Some(c) = self.state.calls.get_mut(&call)
@@ -90,7 +104,10 @@ impl Engine {
             });
             self.agent_changed(now, supervisor, before);
         }
-        self.push_action(Action::Connect { call, agent: supervisor });
+        self.push_action(Action::Connect {
+            call,
+            agent: supervisor,
+        });
         Ok(())
     }
 
@@ -132,7 +149,9 @@ impl Engine {
 
     /// Hangs up a queued call on a supervisor's order (counted as overflowed).
     fn release_from_queue(&mut self, now: Millis, call: CallId) {
-        let Some(v) = self.state.calls.get(&call).and_then(|c| c.visit.clone()) else { return };
+        let Some(v) = self.state.calls.get(&call).and_then(|c| c.visit.clone()) else {
+            return;
+        };
         if let Some(q) = self.state.queues.get_mut(&v.queue) {
             q.waiting.remove(&(v.key, v.seq, call));
             let k = q.stats.at(v.interval);
@@ -208,12 +227,19 @@ impl Engine {
             });
         }
         let st = &mut self.state;
-        let Some(c) = st.calls.get_mut(&call) else { return Ok(()) };
+        let Some(c) = st.calls.get_mut(&call) else {
+            return Ok(());
+        };
         c.priority = priority;
         if let Some(v) = c.visit.as_mut()
             && let Some(q) = st.queues.get_mut(&v.queue)
         {
-            let boost = v.steps.as_ref().unwrap_or(&q.steps).get(v.step).map_or(0, |s| s.priority_boost);
+            let boost = v
+                .steps
+                .as_ref()
+                .unwrap_or(&q.steps)
+                .get(v.step)
+                .map_or(0, |s| s.priority_boost);
             let key = q.wait_key(v.entered_at, priority.saturating_add(boost));
             if c.phase == Phase::Waiting {
                 q.waiting.remove(&(v.key, v.seq, call));
@@ -230,7 +256,13 @@ impl Engine {
             return Err(Error::DuplicateAgent(cfg.id));
         }
         let queues: BTreeSet<QueueId> = self.state.queues.keys().copied().collect();
-        let reasons: BTreeSet<&str> = self.state.config.not_ready_reasons.iter().map(String::as_str).collect();
+        let reasons: BTreeSet<&str> = self
+            .state
+            .config
+            .not_ready_reasons
+            .iter()
+            .map(String::as_str)
+            .collect();
         crate::config::validate_agent(&cfg, &|q| queues.contains(&q), &reasons)
             .map_err(|(p, m)| config_error(&format!("agent.{p}"), m))?;
         let mut agent = Agent::from_config(&cfg, &self.state.config.agent_defaults, &mut self.state.vocab);
@@ -262,10 +294,17 @@ impl Engine {
         Ok(())
     }
 
-    pub(super) fn set_skills(&mut self, now: Millis, id: AgentId, skills: BTreeMap<String, u8>) -> Result<()> {
+    pub(super) fn set_skills(
+        &mut self,
+        now: Millis,
+        id: AgentId,
+        skills: BTreeMap<String, u8>,
+    ) -> Result<()> {
         self.agent(id)?;
         let st = &mut self.state;
-        let Some(a) = st.agents.get_mut(&id) else { return Ok(()) };
+        let Some(a) = st.agents.get_mut(&id) else {
+            return Ok(());
+        };
         a.config.skills = skills.clone();
         let (s, t) = Agent::compile_attributes(&a.config, &mut st.vocab);
         a.skills = s;
@@ -293,7 +332,8 @@ impl Engine {
 
     fn check_queue_config(&self, cfg: &QueueConfig) -> Result<()> {
         let queues: BTreeSet<QueueId> = self.state.queues.keys().copied().chain([cfg.id]).collect();
-        crate::config::validate_queue(cfg, &|q| queues.contains(&q)).map_err(|(p, m)| config_error(&format!("queue.{p}"), m))?;
+        crate::config::validate_queue(cfg, &|q| queues.contains(&q))
+            .map_err(|(p, m)| config_error(&format!("queue.{p}"), m))?;
         if let crate::routing::StrategyConfig::Custom { name } = &cfg.strategy
             && !self.custom.contains_key(name)
         {
@@ -310,7 +350,9 @@ impl Engine {
         let id = cfg.id;
         let st = &mut self.state;
         let fresh = Queue::new(cfg.clone(), &mut st.vocab);
-        let Some(q) = st.queues.get_mut(&id) else { return Ok(()) };
+        let Some(q) = st.queues.get_mut(&id) else {
+            return Ok(());
+        };
         q.steps = compile_steps(&cfg, None, &mut st.vocab);
         let same_strategy = q.cfg.strategy == cfg.strategy;
         if !same_strategy {

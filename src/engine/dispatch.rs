@@ -62,7 +62,10 @@ fn call_view<'a>(
 }
 
 /// The available agents of a queue in scan order (wrapping at the start key).
-fn scan<'a>(available: &'a BTreeSet<AvailKey>, start: Option<crate::routing::IndexKey>) -> impl Iterator<Item = &'a AvailKey> {
+fn scan(
+    available: &BTreeSet<AvailKey>,
+    start: Option<crate::routing::IndexKey>,
+) -> impl Iterator<Item = &AvailKey> {
     let (head, tail) = match start {
         Some(k) => {
             let pivot = (0, k, AgentId(0));
@@ -76,7 +79,12 @@ fn scan<'a>(available: &'a BTreeSet<AvailKey>, start: Option<crate::routing::Ind
 impl Engine {
     /// Runs the queue's strategy for a waiting call. Returns the choice and, when
     /// explanations are on, the decision record.
-    fn decide(&mut self, now: Millis, call: CallId, trigger: &str) -> Option<(QueueId, Choice, Option<RoutingDecision>)> {
+    fn decide(
+        &mut self,
+        now: Millis,
+        call: CallId,
+        trigger: &str,
+    ) -> Option<(QueueId, Choice, Option<RoutingDecision>)> {
         let explain = self.state.config.explain_routing;
         let custom = &mut self.custom;
         let st = &mut self.state;
@@ -133,12 +141,21 @@ impl Engine {
 
     /// Tries to place a waiting call with an agent.
     pub(super) fn route_call(&mut self, now: Millis, call: CallId, trigger: &str) {
-        if !self.state.calls.get(&call).is_some_and(|c| c.phase == Phase::Waiting) {
+        if !self
+            .state
+            .calls
+            .get(&call)
+            .is_some_and(|c| c.phase == Phase::Waiting)
+        {
             return;
         }
-        let Some((qid, choice, decision)) = self.decide(now, call, trigger) else { return };
+        let Some((qid, choice, decision)) = self.decide(now, call, trigger) else {
+            return;
+        };
         if let Some(d) = decision {
-            self.push_event(Event::RoutingDecision { decision: Box::new(d) });
+            self.push_event(Event::RoutingDecision {
+                decision: Box::new(d),
+            });
         }
         let visit = self.state.calls.get(&call).map_or(0, |c| c.visit_no);
         match choice {
@@ -156,9 +173,13 @@ impl Engine {
 
     /// Ring-progressively: add the next agent to a call that is ringing.
     pub(super) fn ring_next(&mut self, now: Millis, call: CallId) {
-        let Some((qid, choice, decision)) = self.decide(now, call, "ring-next") else { return };
+        let Some((qid, choice, decision)) = self.decide(now, call, "ring-next") else {
+            return;
+        };
         if let Some(d) = decision {
-            self.push_event(Event::RoutingDecision { decision: Box::new(d) });
+            self.push_event(Event::RoutingDecision {
+                decision: Box::new(d),
+            });
         }
         let agent = match choice {
             Choice::Offer(a) | Choice::RingProgressively { first: a, .. } => a,
@@ -183,19 +204,28 @@ impl Engine {
         // Bounded by the agent's capacity; the bound guards against a strategy that
         // accepts without reserving.
         for _ in 0..16 {
-            let Some((call, qid)) = self.best_call_for(now, agent) else { return };
+            let Some((call, qid)) = self.best_call_for(now, agent) else {
+                return;
+            };
             if self.state.config.explain_routing {
                 let d = RoutingDecision {
                     call,
                     queue: qid,
-                    step: self.state.calls.get(&call).and_then(|c| c.visit.as_ref()).map_or(0, |v| v.step),
+                    step: self
+                        .state
+                        .calls
+                        .get(&call)
+                        .and_then(|c| c.visit.as_ref())
+                        .map_or(0, |v| v.step),
                     strategy: self.strategy_name(qid),
                     trigger: "agent".into(),
                     eligible: vec![agent],
                     rejected: 0,
                     choice: Choice::Offer(agent),
                 };
-                self.push_event(Event::RoutingDecision { decision: Box::new(d) });
+                self.push_event(Event::RoutingDecision {
+                    decision: Box::new(d),
+                });
             }
             self.offer(now, call, vec![agent], Some(qid));
         }
@@ -218,7 +248,9 @@ impl Engine {
             if m.indexed.is_none() {
                 continue;
             }
-            let Some(q) = st.queues.get(&m.queue) else { continue };
+            let Some(q) = st.queues.get(&m.queue) else {
+                continue;
+            };
             let strat: &dyn RoutingStrategy = match &q.strategy {
                 StrategySlot::Builtin(b) => b,
                 StrategySlot::Custom(n) => match self.custom.get(n) {
@@ -289,7 +321,9 @@ impl Engine {
         let ring_ms = queue
             .and_then(|q| self.state.queues.get(&q))
             .map_or(15_000, |q| Millis::from(q.cfg.ring_timeout_secs) * 1000);
-        let Some(c) = self.state.calls.get_mut(&call) else { return };
+        let Some(c) = self.state.calls.get_mut(&call) else {
+            return;
+        };
         let offer_no = c.offer_no;
         let channel = c.channel;
         let mut rung = Vec::with_capacity(agents.len());
@@ -313,7 +347,9 @@ impl Engine {
             transferred_by: c.transferred_by,
         };
         for a in &rung {
-            let Some(ag) = self.state.agents.get_mut(a) else { continue };
+            let Some(ag) = self.state.agents.get_mut(a) else {
+                continue;
+            };
             let before = ag.state();
             ag.tasks.push(Task {
                 call,
@@ -350,7 +386,9 @@ impl Engine {
         let st = &mut self.state;
         let Some(c) = st.calls.get_mut(&call) else { return };
         let Some(v) = c.visit.as_mut() else { return };
-        let Some(q) = st.queues.get_mut(&v.queue) else { return };
+        let Some(q) = st.queues.get_mut(&v.queue) else {
+            return;
+        };
         v.step = step;
         let boost = v
             .steps

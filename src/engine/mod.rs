@@ -309,7 +309,10 @@ impl Engine {
                 a.state_since = now;
                 a.idle_since = now;
             }
-            self.schedule((idx + 1) * self.state.interval_ms, timers::TimerKind::IntervalEnd { interval: idx });
+            self.schedule(
+                (idx + 1) * self.state.interval_ms,
+                timers::TimerKind::IntervalEnd { interval: idx },
+            );
         }
     }
 
@@ -343,7 +346,9 @@ impl Engine {
             } => self.enter_queue(now, call, queue, priority, requirement),
             Input::DeviceRinging { agent, call } => self.device_ringing(now, agent, call),
             Input::DeviceAnswered { agent, call } => self.device_answered(now, agent, call),
-            Input::DeviceRejected { agent, call } => self.device_declined(now, agent, call, calls::Decline::Rejected),
+            Input::DeviceRejected { agent, call } => {
+                self.device_declined(now, agent, call, calls::Decline::Rejected)
+            }
             Input::DeviceNoAnswer { agent, call } => {
                 self.device_declined(now, agent, call, calls::Decline::NoAnswerReported)
             }
@@ -364,10 +369,18 @@ impl Engine {
             Input::Ready { agent } => self.set_ready(now, agent, false),
             Input::NotReady { agent, reason } => self.set_not_ready(now, agent, reason, false),
             Input::WrapUpDone { agent } => self.wrap_up_done(now, agent),
-            Input::SignIn { agent, queue, penalty } => self.sign_in(now, agent, queue, penalty),
+            Input::SignIn {
+                agent,
+                queue,
+                penalty,
+            } => self.sign_in(now, agent, queue, penalty),
             Input::SignOut { agent, queue } => self.sign_out(now, agent, queue),
             Input::RequestCallback { call, number } => self.request_callback(now, call, number),
-            Input::Supervise { call, supervisor, mode } => self.supervise(call, supervisor, mode),
+            Input::Supervise {
+                call,
+                supervisor,
+                mode,
+            } => self.supervise(call, supervisor, mode),
             Input::StopSupervising { call, supervisor } => self.stop_supervising(call, supervisor),
             Input::TakeOver { call, supervisor } => self.take_over(now, call, supervisor),
             Input::ForceRelease { call } => self.force_release(now, call),

@@ -78,7 +78,9 @@ impl Engine {
             agents_logged_in: q.logged_in,
             agents_available: q.available.len() as u32,
             agents_by_state: by_state,
-            estimated_wait_secs: q.estimated_wait_ms(q.waiting.len() as u32 + 1).map(|ms| ms.div_ceil(1000)),
+            estimated_wait_secs: q
+                .estimated_wait_ms(q.waiting.len() as u32 + 1)
+                .map(|ms| ms.div_ceil(1000)),
             service_level: counters.service_level(q.cfg.service_level.formula),
             interval: counters,
         })
@@ -86,7 +88,9 @@ impl Engine {
 
     /// Interval reports of a queue, oldest first.
     pub fn interval_reports(&self, id: QueueId) -> Vec<IntervalReport> {
-        let Some(q) = self.state.queues.get(&id) else { return Vec::new() };
+        let Some(q) = self.state.queues.get(&id) else {
+            return Vec::new();
+        };
         let len = self.state.interval_ms;
         q.stats
             .intervals
@@ -127,7 +131,11 @@ impl Engine {
                 continue;
             }
             split_by_interval(a.state_since.min(now), now, len, |i, ms| {
-                all.entry(i).or_default().entry(a.group.clone()).or_default().add(kind, ms);
+                all.entry(i)
+                    .or_default()
+                    .entry(a.group.clone())
+                    .or_default()
+                    .add(kind, ms);
             });
         }
         all.into_iter()

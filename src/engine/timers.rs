@@ -11,17 +11,52 @@ use std::cmp::Ordering;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum TimerKind {
-    RingTimeout { call: CallId, offer: u32, agent: AgentId },
-    RingNext { call: CallId, offer: u32 },
-    Step { call: CallId, visit: u32, step: usize },
-    Retry { call: CallId, visit: u32 },
-    MaxWait { call: CallId, visit: u32 },
-    Announce { call: CallId, visit: u32 },
-    Periodic { call: CallId, visit: u32, index: usize },
-    Threshold { call: CallId, visit: u32 },
-    WrapUpEnd { agent: AgentId, epoch: u32 },
-    PauseEnd { agent: AgentId, epoch: u32 },
-    IntervalEnd { interval: u64 },
+    RingTimeout {
+        call: CallId,
+        offer: u32,
+        agent: AgentId,
+    },
+    RingNext {
+        call: CallId,
+        offer: u32,
+    },
+    Step {
+        call: CallId,
+        visit: u32,
+        step: usize,
+    },
+    Retry {
+        call: CallId,
+        visit: u32,
+    },
+    MaxWait {
+        call: CallId,
+        visit: u32,
+    },
+    Announce {
+        call: CallId,
+        visit: u32,
+    },
+    Periodic {
+        call: CallId,
+        visit: u32,
+        index: usize,
+    },
+    Threshold {
+        call: CallId,
+        visit: u32,
+    },
+    WrapUpEnd {
+        agent: AgentId,
+        epoch: u32,
+    },
+    PauseEnd {
+        agent: AgentId,
+        epoch: u32,
+    },
+    IntervalEnd {
+        interval: u64,
+    },
 }
 
 /// A timer in the min-heap (ordering reversed so the earliest pops first).
@@ -61,11 +96,9 @@ impl Engine {
     pub(super) fn fire(&mut self, now: Millis, kind: TimerKind) {
         match kind {
             TimerKind::RingTimeout { call, offer, agent } => {
-                let live = self
-                    .state
-                    .calls
-                    .get(&call)
-                    .is_some_and(|c| c.offer_no == offer && c.phase == Phase::Offering && c.ringing.contains(&agent));
+                let live = self.state.calls.get(&call).is_some_and(|c| {
+                    c.offer_no == offer && c.phase == Phase::Offering && c.ringing.contains(&agent)
+                });
                 if live {
                     self.decline(now, agent, call, super::calls::Decline::RingTimeout);
                 }
@@ -86,7 +119,10 @@ impl Engine {
                 }
             }
             TimerKind::Retry { call, visit } => {
-                if self.visit_live(call, visit).is_some_and(|c| c.phase == Phase::Waiting) {
+                if self
+                    .visit_live(call, visit)
+                    .is_some_and(|c| c.phase == Phase::Waiting)
+                {
                     self.route_call(now, call, "retry");
                 }
             }
@@ -130,13 +166,19 @@ impl Engine {
     }
 
     fn announce(&mut self, now: Millis, call: CallId, visit: u32) {
-        let Some(c) = self.visit_live(call, visit) else { return };
+        let Some(c) = self.visit_live(call, visit) else {
+            return;
+        };
         if c.phase != Phase::Waiting || c.callback.is_some() {
             return;
         }
         let Some(v) = c.visit.as_ref() else { return };
-        let Some(q) = self.state.queues.get(&v.queue) else { return };
-        let Some(cfg) = q.cfg.announcements.clone() else { return };
+        let Some(q) = self.state.queues.get(&v.queue) else {
+            return;
+        };
+        let Some(cfg) = q.cfg.announcements.clone() else {
+            return;
+        };
         let position = q.waiting.range(..(v.key, v.seq, call)).count() as u32 + 1;
         let mut parts = Vec::new();
         if cfg.position {
@@ -147,7 +189,9 @@ impl Engine {
             && let Some(ms) = q.estimated_wait_ms(position)
         {
             parts.push(PromptPart::Prompt("queue-estimated-wait".into()));
-            parts.push(PromptPart::Duration { secs: ms.div_ceil(1000) });
+            parts.push(PromptPart::Duration {
+                secs: ms.div_ceil(1000),
+            });
         }
         if !parts.is_empty() {
             self.push_action(Action::Play {
@@ -155,11 +199,16 @@ impl Engine {
                 announcement: Announcement { parts },
             });
         }
-        self.schedule(now + Millis::from(cfg.every_secs) * 1000, TimerKind::Announce { call, visit });
+        self.schedule(
+            now + Millis::from(cfg.every_secs) * 1000,
+            TimerKind::Announce { call, visit },
+        );
     }
 
     fn periodic(&mut self, now: Millis, call: CallId, visit: u32, index: usize) {
-        let Some(c) = self.visit_live(call, visit) else { return };
+        let Some(c) = self.visit_live(call, visit) else {
+            return;
+        };
         if c.phase != Phase::Waiting || c.callback.is_some() {
             return;
         }

@@ -180,7 +180,12 @@ impl RoutingStrategy for LongestIdle {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         idle_key(a)
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, _: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        _: &mut Rng,
+    ) -> Choice {
         first(c)
     }
 }
@@ -195,9 +200,18 @@ impl RoutingStrategy for RingAll {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         idle_key(a)
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, _: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        _: &mut Rng,
+    ) -> Choice {
         let all: Vec<AgentId> = c.map(|a| a.id).collect();
-        if all.is_empty() { Choice::NoAgent } else { Choice::RingAll(all) }
+        if all.is_empty() {
+            Choice::NoAgent
+        } else {
+            Choice::RingAll(all)
+        }
     }
 }
 
@@ -216,7 +230,12 @@ impl RoutingStrategy for RoundRobin {
     fn start_key(&self) -> Option<IndexKey> {
         self.last.map(|p| (i64::from(p) + 1, i64::MIN))
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, _: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        _: &mut Rng,
+    ) -> Choice {
         first(c)
     }
     fn on_offered(&mut self, a: &AgentView<'_>) {
@@ -234,7 +253,12 @@ impl RoutingStrategy for Linear {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (i64::from(a.position), i64::from(a.id.0))
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, _: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        _: &mut Rng,
+    ) -> Choice {
         first(c)
     }
 }
@@ -249,7 +273,12 @@ impl RoutingStrategy for FewestCalls {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (i64::from(a.answered), a.idle_since as i64)
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, _: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        _: &mut Rng,
+    ) -> Choice {
         first(c)
     }
 }
@@ -264,7 +293,12 @@ impl RoutingStrategy for LeastTalkTime {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (a.talk_ms as i64, a.idle_since as i64)
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, _: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        _: &mut Rng,
+    ) -> Choice {
         first(c)
     }
 }
@@ -279,7 +313,12 @@ impl RoutingStrategy for Random {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (0, i64::from(a.id.0))
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, rng: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        rng: &mut Rng,
+    ) -> Choice {
         let mut pick = None;
         for (seen, a) in c.enumerate() {
             if rng.below(seen as u64 + 1) == 0 {
@@ -300,7 +339,12 @@ impl RoutingStrategy for WeightedRandom {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (0, i64::from(a.id.0))
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, rng: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        rng: &mut Rng,
+    ) -> Choice {
         // Weighted reservoir: keep each new agent with probability w / (total so far).
         let mut total = 0u64;
         let mut pick = None;
@@ -330,7 +374,12 @@ impl RoutingStrategy for HighestProficiency {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (-i64::from(a.skill_level(self.skill)), a.idle_since as i64)
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, _: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        _: &mut Rng,
+    ) -> Choice {
         first(c)
     }
 }
@@ -348,7 +397,12 @@ impl RoutingStrategy for RingProgressively {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         idle_key(a)
     }
-    fn choose(&mut self, _: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, _: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        _: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        _: &mut Rng,
+    ) -> Choice {
         c.next().map_or(Choice::NoAgent, |a| Choice::RingProgressively {
             first: a.id,
             step_ms: self.step_ms,
@@ -366,7 +420,9 @@ pub struct Sticky {
 }
 impl Sticky {
     fn holding(&self, call: &CallView<'_>) -> bool {
-        matches!(call.preferred, Some((_, false))) && call.preferred_logged_in && call.waited_ms < self.wait_ms
+        matches!(call.preferred, Some((_, false)))
+            && call.preferred_logged_in
+            && call.waited_ms < self.wait_ms
     }
 }
 impl RoutingStrategy for Sticky {
@@ -379,7 +435,12 @@ impl RoutingStrategy for Sticky {
     fn start_key(&self) -> Option<IndexKey> {
         self.fallback.start_key()
     }
-    fn choose(&mut self, call: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, rng: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        call: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        rng: &mut Rng,
+    ) -> Choice {
         match call.preferred {
             Some((agent, true)) => Choice::Offer(agent),
             _ if self.holding(call) => Choice::WaitUntil(call.now + (self.wait_ms - call.waited_ms)),
@@ -442,7 +503,12 @@ impl RoutingStrategy for Builtin {
     fn start_key(&self) -> Option<IndexKey> {
         each!(self, s => s.start_key())
     }
-    fn choose(&mut self, call: &CallView<'_>, c: &mut dyn Iterator<Item = AgentView<'_>>, rng: &mut Rng) -> Choice {
+    fn choose(
+        &mut self,
+        call: &CallView<'_>,
+        c: &mut dyn Iterator<Item = AgentView<'_>>,
+        rng: &mut Rng,
+    ) -> Choice {
         each!(self, s => s.choose(call, c, rng))
     }
     fn accepts(&self, call: &CallView<'_>, agent: AgentId) -> bool {
@@ -463,7 +529,10 @@ pub(crate) fn sticky_window_ms(cfg: &StrategyConfig) -> Option<Millis> {
 
 impl Builtin {
     /// Builds a built-in from configuration; `None` for `custom`.
-    pub(crate) fn from_config(cfg: &StrategyConfig, skill: &mut dyn FnMut(&str) -> SkillId) -> Option<Builtin> {
+    pub(crate) fn from_config(
+        cfg: &StrategyConfig,
+        skill: &mut dyn FnMut(&str) -> SkillId,
+    ) -> Option<Builtin> {
         Some(match cfg {
             StrategyConfig::RingAll => Builtin::RingAll(RingAll),
             StrategyConfig::LongestIdle => Builtin::LongestIdle(LongestIdle),
@@ -476,9 +545,11 @@ impl Builtin {
             StrategyConfig::HighestProficiency { skill: name } => {
                 Builtin::HighestProficiency(HighestProficiency { skill: skill(name) })
             }
-            StrategyConfig::RingProgressively { step_secs } => Builtin::RingProgressively(RingProgressively {
-                step_ms: Millis::from(*step_secs) * 1000,
-            }),
+            StrategyConfig::RingProgressively { step_secs } => {
+                Builtin::RingProgressively(RingProgressively {
+                    step_ms: Millis::from(*step_secs) * 1000,
+                })
+            }
             StrategyConfig::Sticky {
                 wait_secs, fallback, ..
             } => {

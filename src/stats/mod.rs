@@ -281,9 +281,18 @@ mod tests {
     #[test]
     fn formulas_differ_in_denominator() {
         let c = sample();
-        assert_eq!(c.service_level(ServiceLevelFormula::ExcludeShortAbandons), Some(60.0 / 90.0));
-        assert_eq!(c.service_level(ServiceLevelFormula::AnsweredOverOffered), Some(0.6));
-        assert_eq!(c.service_level(ServiceLevelFormula::AbandonedAfterThreshold), Some(60.0 / 88.0));
+        assert_eq!(
+            c.service_level(ServiceLevelFormula::ExcludeShortAbandons),
+            Some(60.0 / 90.0)
+        );
+        assert_eq!(
+            c.service_level(ServiceLevelFormula::AnsweredOverOffered),
+            Some(0.6)
+        );
+        assert_eq!(
+            c.service_level(ServiceLevelFormula::AbandonedAfterThreshold),
+            Some(60.0 / 88.0)
+        );
         assert_eq!(c.service_level(ServiceLevelFormula::AnsweredOnly), Some(0.75));
         assert_eq!(c.waiting(), 0);
     }

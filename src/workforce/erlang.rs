@@ -404,15 +404,20 @@ impl ErlangACore {
         let z_lo = self.y * (-threshold_secs / self.patience).exp();
         let (ln_p_hi, ln_q_hi) = ln_gamma_pq(a, z_hi)?;
         let (ln_p_lo, ln_q_lo) = ln_gamma_pq(a, z_lo)?;
+        // Q(a, z_hi) <= Q(a, z_lo) and P(a, z_lo) <= P(a, z_hi); the `min`
+        // only guards against rounding when z_lo ≈ z_hi (mass ≈ 0).
         let ln_mass = if z_lo >= a {
-            ln_q_lo + (-(ln_q_hi - ln_q_lo).exp_m1()).ln()
+            ln_q_lo + (-(ln_q_hi - ln_q_lo).min(0.0).exp_m1()).ln()
         } else if z_hi <= a {
-            ln_p_hi + (-(ln_p_lo - ln_p_hi).exp_m1()).ln()
+            ln_p_hi + (-(ln_p_lo - ln_p_hi).min(0.0).exp_m1()).ln()
         } else {
             (1.0 - ln_q_hi.exp() - ln_p_lo.exp()).max(0.0).ln()
         };
         let ln_p0 = self.ln_j - phi(self.x, self.y);
-        let answered_from_queue = self.p_wait * (self.agents / self.load) * (ln_mass - ln_p0).exp();
+        let mut answered_from_queue = self.p_wait * (self.agents / self.load) * (ln_mass - ln_p0).exp();
+        if !answered_from_queue.is_finite() {
+            answered_from_queue = 0.0;
+        }
         Ok((self.p_no_wait + answered_from_queue)
             .max(0.0)
             .min(1.0 - self.p_abandon))
@@ -520,8 +525,9 @@ mod tests {
 
     #[test]
     fn erlang_b_ten_by_ten_textbook_and_exact_rational() {
-        // Textbook table value (e.g. Erlang B tables in Cooper, "Introduction
-        // to Queueing Theory"): B(10 servers, 10 Erlangs) = 0.21458234.
+        // Standard Erlang B table value (e.g. the tables in Cooper,
+        // "Introduction to Queueing Theory"): B(10 servers, 10 Erlangs) =
+        // 0.21458234.
         let b = erlang_b(10, 10.0).unwrap();
         assert!((b - 0.214_582_34).abs() < 5e-9, "{b}");
         // Exact derivation: B = (A^n/n!) / Σ_{k≤n} A^k/k!; multiply through
@@ -590,7 +596,7 @@ mod tests {
 
     #[test]
     fn erlang_c_r_package_example() {
-        // Source: R package `ErlangC` (CRAN), README/vignette example:
+        // Source: R package `ErlangC` documentation example:
         // 100 calls per 30 minutes, AHT 180 s, 14 agents, 20 s threshold
         // → P(wait) 0.1741319, service level 0.88835, ASA 7.8359 s,
         // occupancy 0.7142857 (printed precision).
@@ -729,16 +735,8 @@ mod tests {
             // Abandonment rate θ·E[Q] over arrival rate λ.
             let p_ab = bf.mean_queue() / patience / lambda;
             let mean_wait = bf.mean_queue() / lambda; // Little's law
-            assert!(
-                rel(m.p_wait, p_wait) < 1e-9,
-                "c={c}: {} vs {p_wait}",
-                m.p_wait
-            );
-            assert!(
-                rel(m.p_abandon, p_ab) < 1e-9,
-                "c={c}: {} vs {p_ab}",
-                m.p_abandon
-            );
+            assert!(rel(m.p_wait, p_wait) < 1e-9, "c={c}: {} vs {p_wait}", m.p_wait);
+            assert!(rel(m.p_abandon, p_ab) < 1e-9, "c={c}: {} vs {p_ab}", m.p_abandon);
             assert!(rel(m.mean_wait_secs, mean_wait) < 1e-9, "c={c}");
             let occupancy = load * (1.0 - p_ab) / f64::from(c);
             assert!(rel(m.occupancy, occupancy) < 1e-9);
@@ -797,11 +795,7 @@ mod tests {
                 "c={c} load={load}: {} vs {answered_in_time}",
                 m.service_level
             );
-            assert!(
-                rel(m.asa_secs, asa) < 1e-9,
-                "c={c}: {} vs {asa}",
-                m.asa_secs
-            );
+            assert!(rel(m.asa_secs, asa) < 1e-9, "c={c}: {} vs {asa}", m.asa_secs);
         }
     }
 
@@ -859,10 +853,7 @@ mod tests {
         for &patience in &[1e4, 1e6, 1.8e8] {
             let ea = erlang_a_metrics(c, load, aht, patience, t).unwrap();
             let gap = rel(ea.p_wait, ec.p_wait);
-            assert!(
-                gap < previous_gap,
-                "gap must shrink: {gap} >= {previous_gap}"
-            );
+            assert!(gap < previous_gap, "gap must shrink: {gap} >= {previous_gap}");
             previous_gap = gap;
         }
         let ea = erlang_a_metrics(c, load, aht, 1.8e8, t).unwrap();
@@ -875,11 +866,7 @@ mod tests {
 
     #[test]
     fn erlang_a_large_center_is_finite() {
-        for &(c, load) in &[
-            (10_100_u32, 10_000.0),
-            (9_000, 10_000.0),
-            (10_000, 10_000.0),
-        ] {
+        for &(c, load) in &[(10_100_u32, 10_000.0), (9_000, 10_000.0), (10_000, 10_000.0)] {
             let m = erlang_a_metrics(c, load, 180.0, 120.0, 20.0).unwrap();
             for v in [m.p_wait, m.p_abandon, m.service_level, m.occupancy] {
                 assert!(v.is_finite() && (0.0..=1.0).contains(&v), "{m:?}");
@@ -889,6 +876,19 @@ mod tests {
             assert!(rel(m.p_wait, bf.p_wait()) < 1e-9, "c={c}: {m:?}");
             let p_ab = bf.mean_queue() * 180.0 / 120.0 / load;
             assert!(rel(m.p_abandon, p_ab) < 1e-9, "c={c}");
+            // The service level rises with the threshold from 1 − P(wait)
+            // to 1 − P(ab).
+            let mut previous = 0.0;
+            for t in [0.0, 1.0, 5.0, 20.0, 60.0, 300.0, 1e4] {
+                let sl = erlang_a_metrics(c, load, 180.0, 120.0, t).unwrap().service_level;
+                assert!(sl >= previous, "c={c} t={t}: {sl} < {previous}");
+                previous = sl;
+            }
+            assert!(
+                rel(previous, 1.0 - p_ab) < 1e-9,
+                "c={c}: {previous} vs {}",
+                1.0 - p_ab
+            );
         }
     }
 

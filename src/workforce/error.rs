@@ -78,9 +78,7 @@ pub enum WorkforceError {
         field: String,
     },
     /// **4004**: a staffing solve was asked for without any target.
-    #[error(
-        "targets: no target set (set service_level, max_asa_secs, max_abandon or max_occupancy)"
-    )]
+    #[error("targets: no target set (set service_level, max_asa_secs, max_abandon or max_occupancy)")]
     NoTargets,
     /// **4005**: Erlang C is only defined for `agents > load`; with fewer
     /// agents the queue grows without bound.
@@ -284,13 +282,7 @@ mod tests {
             ),
             (WorkforceError::RequiresPatience { field: "x".into() }, 4003),
             (WorkforceError::NoTargets, 4004),
-            (
-                WorkforceError::Unstable {
-                    agents: 1,
-                    load: 2.0,
-                },
-                4005,
-            ),
+            (WorkforceError::Unstable { agents: 1, load: 2.0 }, 4005),
             (WorkforceError::AgentCapExceeded { max_agents: 1 }, 4006),
             (WorkforceError::NoConvergence { function: "f" }, 4007),
             (

@@ -40,14 +40,14 @@ mod staffing;
 mod table;
 
 pub use erlang::{
-    ErlangAMetrics, ErlangCMetrics, erlang_a_metrics, erlang_b, erlang_b_trunks, erlang_c,
-    erlang_c_metrics, offered_load,
+    ErlangAMetrics, ErlangCMetrics, erlang_a_metrics, erlang_b, erlang_b_trunks, erlang_c, erlang_c_metrics,
+    offered_load,
 };
 pub use error::WorkforceError;
 pub use staffing::{StaffingResult, Targets, Workload, required_agents, scheduled_agents};
 pub use table::{
-    FORECAST_CSV_HEADER, ForecastRow, IntervalStaffing, StaffingTable, TABLE_CSV_HEADER,
-    TableConfig, parse_forecast_csv, staffing_table,
+    FORECAST_CSV_HEADER, ForecastRow, IntervalStaffing, StaffingTable, TABLE_CSV_HEADER, TableConfig,
+    parse_forecast_csv, staffing_table,
 };
 
 /// Largest agent / server count any function evaluates or any solver

@@ -38,8 +38,7 @@ const PRECHECK_TOL: f64 = 1e-14;
 fn stirling_tail(w: f64) -> f64 {
     let inv = 1.0 / w;
     let inv2 = inv * inv;
-    inv * (1.0 / 12.0
-        - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (1.0 / 1680.0 - inv2 / 1188.0))))
+    inv * (1.0 / 12.0 - inv2 * (1.0 / 360.0 - inv2 * (1.0 / 1260.0 - inv2 * (1.0 / 1680.0 - inv2 / 1188.0))))
 }
 
 /// `ln Γ(w)` for `w > 0` (shifted up to `w ≥ 15` and then Stirling).
@@ -196,10 +195,7 @@ pub(crate) struct QueueSeries {
 /// when `z >= a + 1`, where `E[M] = (z − a) + a/J` has no cancellation).
 pub(crate) fn queue_series(a: f64, z: f64, z_minus_a: f64) -> Result<QueueSeries, WorkforceError> {
     if z <= 0.0 {
-        return Ok(QueueSeries {
-            ln_j: 0.0,
-            mean: 0.0,
-        });
+        return Ok(QueueSeries { ln_j: 0.0, mean: 0.0 });
     }
     if z < a + 1.0 {
         // Positive terms only: no cancellation in J or in E[M].
@@ -224,8 +220,7 @@ pub(crate) fn queue_series(a: f64, z: f64, z_minus_a: f64) -> Result<QueueSeries
 /// `1/(12z²) − 1/(120z⁴) + 1/(252z⁶) − 1/(240z⁸) + 1/(132z¹⁰)`, `z ≥ 16`.
 fn digamma_tail(z: f64) -> f64 {
     let inv2 = 1.0 / (z * z);
-    inv2 * (1.0 / 12.0
-        - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 / 132.0))))
+    inv2 * (1.0 / 12.0 - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 / 132.0))))
 }
 
 /// `H(a, m) = Σ_{j=1}^{m} 1/(a+j)` for integral `m ≥ 0`.

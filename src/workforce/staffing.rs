@@ -48,15 +48,8 @@ impl Workload {
 
     /// An Erlang C workload from `calls` per `interval_secs` with handle time
     /// `aht_secs`.
-    pub fn from_calls(
-        calls: f64,
-        interval_secs: f64,
-        aht_secs: f64,
-    ) -> Result<Self, WorkforceError> {
-        Ok(Self::new(
-            offered_load(calls, interval_secs, aht_secs)?,
-            aht_secs,
-        ))
+    pub fn from_calls(calls: f64, interval_secs: f64, aht_secs: f64) -> Result<Self, WorkforceError> {
+        Ok(Self::new(offered_load(calls, interval_secs, aht_secs)?, aht_secs))
     }
 
     /// The same workload with exponential patience of mean `patience_secs`
@@ -94,11 +87,7 @@ impl Workload {
     /// assert!((r.service_level - 0.888_35).abs() < 1e-5);
     /// assert_eq!(r.p_abandon, None);
     /// ```
-    pub fn evaluate(
-        &self,
-        agents: u32,
-        threshold_secs: f64,
-    ) -> Result<StaffingResult, WorkforceError> {
+    pub fn evaluate(&self, agents: u32, threshold_secs: f64) -> Result<StaffingResult, WorkforceError> {
         self.validate()?;
         check_agents("agents", agents)?;
         non_negative("threshold_secs", threshold_secs)?;
@@ -270,11 +259,7 @@ impl Targets {
                 });
             }
             if !(0.0..1.0).contains(&abandon) {
-                return Err(out_of_range(
-                    field,
-                    abandon,
-                    "must be a probability in (0, 1)",
-                ));
+                return Err(out_of_range(field, abandon, "must be a probability in (0, 1)"));
             }
             if abandon == 0.0 {
                 return Err(WorkforceError::ImpossibleTarget {
@@ -288,11 +273,7 @@ impl Targets {
             let field = "targets.max_occupancy";
             finite(field, occupancy)?;
             if !(occupancy > 0.0 && occupancy <= 1.0) {
-                return Err(out_of_range(
-                    field,
-                    occupancy,
-                    "must be a fraction in (0, 1]",
-                ));
+                return Err(out_of_range(field, occupancy, "must be a fraction in (0, 1]"));
             }
         }
         if self.service_level.is_none()
@@ -390,11 +371,7 @@ impl StaffingResult {
         }
     }
 
-    fn from_erlang_a(
-        agents: u32,
-        core: &ErlangACore,
-        threshold_secs: f64,
-    ) -> Result<Self, WorkforceError> {
+    fn from_erlang_a(agents: u32, core: &ErlangACore, threshold_secs: f64) -> Result<Self, WorkforceError> {
         let m = core.metrics(threshold_secs)?;
         Ok(Self {
             agents,
@@ -437,10 +414,7 @@ impl StaffingResult {
 /// let err = required_agents(&workload, &Targets::service_level(1.0, 0.0)).unwrap_err();
 /// assert_eq!(err.code(), 4002);
 /// ```
-pub fn required_agents(
-    workload: &Workload,
-    targets: &Targets,
-) -> Result<StaffingResult, WorkforceError> {
+pub fn required_agents(workload: &Workload, targets: &Targets) -> Result<StaffingResult, WorkforceError> {
     workload.validate()?;
     targets.validate(workload.patience_secs.is_some())?;
     let load = workload.load;
@@ -459,11 +433,7 @@ fn cap_exceeded() -> WorkforceError {
     }
 }
 
-fn solve_erlang_c(
-    load: f64,
-    aht: f64,
-    targets: &Targets,
-) -> Result<StaffingResult, WorkforceError> {
+fn solve_erlang_c(load: f64, aht: f64, targets: &Targets) -> Result<StaffingResult, WorkforceError> {
     // load <= MAX_LOAD < MAX_AGENTS, so this fits.
     let start = load.floor() as u32 + 1;
     let mut recursion = ErlangBRecursion::new(load);
@@ -595,11 +565,7 @@ pub fn scheduled_agents(agents: u32, shrinkage: f64) -> Result<u32, WorkforceErr
 /// Checks a shrinkage fraction: finite and in `[0, 1)`.
 pub(crate) fn check_shrinkage(field: &str, shrinkage: f64) -> Result<f64, WorkforceError> {
     if !(0.0..1.0).contains(&finite(field, shrinkage)?) {
-        return Err(out_of_range(
-            field,
-            shrinkage,
-            "must be a fraction in [0, 1)",
-        ));
+        return Err(out_of_range(field, shrinkage, "must be a fraction in [0, 1)"));
     }
     Ok(shrinkage)
 }
@@ -689,10 +655,7 @@ mod tests {
         let big = Workload::new(10_000.0, 180.0).with_patience(120.0);
         let r = assert_minimal(&big, &Targets::service_level(0.8, 20.0));
         assert!(r.agents >= 8_000 && r.agents < 10_000, "{r:?}");
-        let r = assert_minimal(
-            &big,
-            &Targets::service_level(0.8, 20.0).with_max_abandon(0.02),
-        );
+        let r = assert_minimal(&big, &Targets::service_level(0.8, 20.0).with_max_abandon(0.02));
         assert!(r.agents > 9_800 && r.agents < 10_200, "{r:?}");
     }
 
@@ -709,21 +672,13 @@ mod tests {
         let r = assert_minimal(&w, &Targets::service_level(0.5, 20.0));
         assert!(r.agents < 50, "{r:?}");
         // Erlang C could never do that.
-        let c = required_agents(
-            &Workload::new(load, 300.0),
-            &Targets::service_level(0.5, 20.0),
-        )
-        .unwrap();
+        let c = required_agents(&Workload::new(load, 300.0), &Targets::service_level(0.5, 20.0)).unwrap();
         assert!(c.agents > 50);
     }
 
     #[test]
     fn zero_load_needs_no_agents() {
-        let r = required_agents(
-            &Workload::new(0.0, 180.0),
-            &Targets::service_level(0.8, 20.0),
-        )
-        .unwrap();
+        let r = required_agents(&Workload::new(0.0, 180.0), &Targets::service_level(0.8, 20.0)).unwrap();
         assert_eq!(r.agents, 0);
         assert_eq!(r.service_level, 1.0);
         let r = required_agents(
@@ -738,46 +693,22 @@ mod tests {
     fn invalid_targets_name_the_field() {
         let w = Workload::new(10.0, 180.0);
         let cases: Vec<(Targets, &str, u32)> = vec![
-            (
-                Targets::service_level(1.0, 0.0),
-                "targets.service_level",
-                4002,
-            ),
-            (
-                Targets::service_level(1.2, 20.0),
-                "targets.service_level",
-                4001,
-            ),
-            (
-                Targets::service_level(80.0, 20.0),
-                "targets.service_level",
-                4001,
-            ),
-            (
-                Targets::service_level(0.0, 20.0),
-                "targets.service_level",
-                4001,
-            ),
+            (Targets::service_level(1.0, 0.0), "targets.service_level", 4002),
+            (Targets::service_level(1.2, 20.0), "targets.service_level", 4001),
+            (Targets::service_level(80.0, 20.0), "targets.service_level", 4001),
+            (Targets::service_level(0.0, 20.0), "targets.service_level", 4001),
             (
                 Targets::service_level(f64::NAN, 20.0),
                 "targets.service_level",
                 4000,
             ),
-            (
-                Targets::service_level(0.8, -1.0),
-                "targets.threshold_secs",
-                4001,
-            ),
+            (Targets::service_level(0.8, -1.0), "targets.threshold_secs", 4001),
             (
                 Targets::service_level(0.8, f64::NAN),
                 "targets.threshold_secs",
                 4000,
             ),
-            (
-                Targets::default().with_max_asa(0.0),
-                "targets.max_asa_secs",
-                4002,
-            ),
+            (Targets::default().with_max_asa(0.0), "targets.max_asa_secs", 4002),
             (
                 Targets::default().with_max_asa(-3.0),
                 "targets.max_asa_secs",
@@ -807,15 +738,9 @@ mod tests {
         }
         let wa = w.with_patience(60.0);
         let err = required_agents(&wa, &Targets::default().with_max_abandon(0.0)).unwrap_err();
-        assert_eq!(
-            (err.code(), err.field()),
-            (4002, Some("targets.max_abandon"))
-        );
+        assert_eq!((err.code(), err.field()), (4002, Some("targets.max_abandon")));
         let err = required_agents(&wa, &Targets::default().with_max_abandon(1.0)).unwrap_err();
-        assert_eq!(
-            (err.code(), err.field()),
-            (4001, Some("targets.max_abandon"))
-        );
+        assert_eq!((err.code(), err.field()), (4001, Some("targets.max_abandon")));
         assert_eq!(
             required_agents(&w, &Targets::default()).unwrap_err(),
             WorkforceError::NoTargets
@@ -881,10 +806,7 @@ mod tests {
             ..r
         };
         let json = serde_json::to_string(&with).unwrap();
-        assert!(
-            json.ends_with(r#""occupancy":0.75,"p_abandon":0.125}"#),
-            "{json}"
-        );
+        assert!(json.ends_with(r#""occupancy":0.75,"p_abandon":0.125}"#), "{json}");
         let back: StaffingResult = serde_json::from_str(&json).unwrap();
         assert_eq!(back, with);
     }

@@ -387,9 +387,8 @@ impl StaffingTable {
 /// Appends `text` as one CSV field, quoted if it contains a comma, quote,
 /// line break or leading/trailing whitespace.
 fn push_csv_field(out: &mut String, text: &str) {
-    let needs_quotes = text.contains([',', '"', '\n', '\r'])
-        || text.starts_with([' ', '\t'])
-        || text.ends_with([' ', '\t']);
+    let needs_quotes =
+        text.contains([',', '"', '\n', '\r']) || text.starts_with([' ', '\t']) || text.ends_with([' ', '\t']);
     if needs_quotes {
         out.push('"');
         out.push_str(&text.replace('"', "\"\""));
@@ -510,8 +509,7 @@ mod tests {
     #[test]
     fn builds_table_with_shrinkage() {
         let rows = parse_forecast_csv(FORECAST).unwrap();
-        let config =
-            TableConfig::new(1800.0, Targets::service_level(0.8, 20.0)).with_shrinkage(0.25);
+        let config = TableConfig::new(1800.0, Targets::service_level(0.8, 20.0)).with_shrinkage(0.25);
         let table = staffing_table(&rows, &config).unwrap();
         assert_eq!(table.rows.len(), 4);
         let first = &table.rows[0];
@@ -523,8 +521,7 @@ mod tests {
         for (row, fc) in table.rows.iter().zip(&rows) {
             let load = fc.calls * fc.aht_secs / 1800.0;
             assert_eq!(row.offered_load, load);
-            let direct =
-                required_agents(&Workload::new(load, fc.aht_secs), &config.targets).unwrap();
+            let direct = required_agents(&Workload::new(load, fc.aht_secs), &config.targets).unwrap();
             assert_eq!(row.required_agents, direct.agents);
             assert_eq!(row.service_level, direct.service_level);
             assert_eq!(
@@ -542,8 +539,7 @@ mod tests {
             ForecastRow::new("Lunch, \"peak\"", 100.0, 180.0),
             ForecastRow::new("480", 20.0, 300.0),
         ];
-        let config =
-            TableConfig::new(1800.0, Targets::service_level(0.8, 20.0)).with_patience(90.0);
+        let config = TableConfig::new(1800.0, Targets::service_level(0.8, 20.0)).with_patience(90.0);
         let table = staffing_table(&rows, &config).unwrap();
         let csv = table.to_csv();
         let lines: Vec<&str> = csv.lines().collect();
@@ -636,11 +632,7 @@ mod tests {
             Some("shrinkage")
         );
         assert_eq!(
-            field(
-                &ok,
-                TableConfig::new(1800.0, Targets::service_level(2.0, 20.0))
-            )
-            .as_deref(),
+            field(&ok, TableConfig::new(1800.0, Targets::service_level(2.0, 20.0))).as_deref(),
             Some("targets.service_level")
         );
         let bad = vec![ok[0].clone(), ForecastRow::new("08:30", -1.0, 180.0)];

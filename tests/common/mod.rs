@@ -25,11 +25,8 @@ impl Harness {
     }
 
     fn drain(&mut self) {
-        loop {
-            match self.engine.poll() {
-                Poll::Output(o) => self.out.push((self.now, o)),
-                Poll::Idle { .. } => break,
-            }
+        while let Poll::Output(o) = self.engine.poll() {
+            self.out.push((self.now, o));
         }
     }
 
@@ -58,7 +55,10 @@ impl Harness {
             }
             self.now = d.max(self.now);
             self.engine.handle_timeout(self.now).expect("timeout");
-            self.journal.push(JournalEntry { at: self.now, input: None });
+            self.journal.push(JournalEntry {
+                at: self.now,
+                input: None,
+            });
             self.drain();
         }
         self.now = t.max(self.now);
@@ -113,8 +113,12 @@ impl Harness {
     }
 
     pub fn ready(&mut self, agent: u32) {
-        self.input(Input::Login { agent: AgentId(agent) });
-        self.input(Input::Ready { agent: AgentId(agent) });
+        self.input(Input::Login {
+            agent: AgentId(agent),
+        });
+        self.input(Input::Ready {
+            agent: AgentId(agent),
+        });
     }
 
     pub fn call(&mut self, call: u64, queue: u32) {
@@ -167,6 +171,9 @@ impl Harness {
             outs.extend(e.drain());
         }
         let mine: Vec<Output> = self.out.iter().map(|(_, o)| o.clone()).collect();
-        assert_eq!(serde_json::to_string(&outs).unwrap(), serde_json::to_string(&mine).unwrap());
+        assert_eq!(
+            serde_json::to_string(&outs).unwrap(),
+            serde_json::to_string(&mine).unwrap()
+        );
     }
 }
