@@ -8,7 +8,7 @@ use crate::call::{Call, Consult, Phase, Visit};
 use crate::config::{Channel, Destination, EmptyRule};
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
-use crate::input::{Party, TransferMode, TransferTarget};
+use crate::input::Party;
 use crate::output::{Action, Announcement, CallOutcome, Event, OverflowReason, PromptPart};
 use crate::queue::compile_steps;
 use crate::routing::Requirement;
@@ -22,14 +22,6 @@ pub(crate) enum Decline {
     RingTimeout,
 }
 
-/// How a consult transfer ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ConsultEnd {
-    Complete,
-    Cancel,
-    Conference,
-}
-
 /// Longest chain of queue-to-queue overflows before a call is hung up.
 const MAX_HOPS: u32 = 8;
 
@@ -38,7 +30,7 @@ impl Engine {
         self.state.calls.get(&id).ok_or(Error::UnknownCall(id))
     }
 
-    fn illegal_call(&self, id: CallId, input: &'static str) -> Error {
+    pub(super) fn illegal_call(&self, id: CallId, input: &'static str) -> Error {
         let state = self.state.calls.get(&id).map_or("ended", |c| c.phase.name());
         Error::IllegalCallState {
             call: id,
@@ -221,7 +213,7 @@ impl Engine {
     }
 
     /// Removes the call's visit from its queue's line and threshold counters.
-    fn close_visit(&mut self, id: CallId) -> Option<Visit> {
+    pub(super) fn close_visit(&mut self, id: CallId) -> Option<Visit> {
         let st = &mut self.state;
         let c = st.calls.get_mut(&id)?;
         let v = c.visit.take()?;
@@ -453,7 +445,7 @@ impl Engine {
             && (by == Party::Caller || c.phase != Phase::Connected)
         {
             // The consulting agent hung up the consult leg: the same as cancelling.
-            return self.finish_consult(now, original, ConsultEnd::Cancel);
+            return self.finish_consult(now, original, super::transfers::ConsultEnd::Cancel);
         }
         match (c.phase, by) {
             (Phase::Arrived, Party::Caller) => {
@@ -516,7 +508,7 @@ impl Engine {
     }
 
     /// The caller left while waiting or ringing.
-    fn abandon(&mut self, now: Millis, id: CallId) {
+    pub(super) fn abandon(&mut self, now: Millis, id: CallId) {
         let ringing: Vec<AgentId> = self
             .state
             .calls
@@ -648,18 +640,28 @@ impl Engine {
 
     /// The call leaves its queue for the queue's exit destination.
     pub(super) fn overflow(&mut self, now: Millis, id: CallId, reason: OverflowReason, hops: u32) {
-        let Some(v) = self.close_visit(id) else { return };
-        let wait_ms = now.saturating_sub(v.entered_at);
-        let mut dest = Destination::Hangup { prompt: None };
+        let Some(v) = self.leave_queue(now, id) else {
+            return;
+        };
+        let dest = self
+            .state
+            .queues
+            .get(&v.queue)
+            .and_then(|q| q.cfg.exit.clone())
+            .unwrap_or(Destination::Hangup { prompt: None });
+        self.leave_for(now, id, v.queue, dest, reason, hops);
+    }
+
+    /// The call leaves its queue without being answered or abandoned: counted as
+    /// overflowed in the interval it joined.
+    pub(super) fn leave_queue(&mut self, now: Millis, id: CallId) -> Option<Visit> {
+        let v = self.close_visit(id)?;
         if let Some(q) = self.state.queues.get_mut(&v.queue) {
             let k = q.stats.at(v.interval);
             k.overflowed += 1;
-            k.longest_wait_ms = k.longest_wait_ms.max(wait_ms);
-            if let Some(d) = &q.cfg.exit {
-                dest = d.clone();
-            }
+            k.longest_wait_ms = k.longest_wait_ms.max(now.saturating_sub(v.entered_at));
         }
-        self.leave_for(now, id, v.queue, dest, reason, hops);
+        Some(v)
     }
 
     /// Sends a call that has left its queue to a destination.
@@ -749,7 +751,7 @@ impl Engine {
     }
 
     /// Puts the caller on or off hold (the caller's agents follow).
-    fn set_hold(&mut self, now: Millis, id: CallId, on: bool) {
+    pub(super) fn set_hold(&mut self, now: Millis, id: CallId, on: bool) {
         let Some(c) = self.state.calls.get_mut(&id) else {
             return;
         };
@@ -818,233 +820,6 @@ impl Engine {
         Ok(())
     }
 
-    pub(super) fn transfer(
-        &mut self,
-        now: Millis,
-        id: CallId,
-        to: TransferTarget,
-        mode: TransferMode,
-        consult_call: Option<CallId>,
-    ) -> Result<()> {
-        let c = self.call(id)?;
-        if c.phase != Phase::Connected || c.agents.len() != 1 || c.consult.is_some() {
-            return Err(self.illegal_call(id, "be transferred"));
-        }
-        let from = c.agents[0].0;
-        let channel = c.channel;
-        match &to {
-            TransferTarget::Agent(b) => {
-                let t = self.agent(*b)?;
-                if *b == from || !t.can_take(channel, now) {
-                    return Err(Error::AgentBusy(*b));
-                }
-            }
-            TransferTarget::Queue(q) => {
-                if !self.state.queues.contains_key(q) {
-                    return Err(Error::UnknownQueue(*q));
-                }
-            }
-            TransferTarget::External(d) => {
-                if d.trim().is_empty() {
-                    return Err(Error::InvalidInput("transfer destination is empty".into()));
-                }
-                if mode == TransferMode::Consult {
-                    return Err(Error::InvalidInput(
-                        "consult transfers go to an agent or a queue; external consults are dialled by the host".into(),
-                    ));
-                }
-            }
-        }
-        if mode == TransferMode::Consult {
-            let leg = consult_call
-                .ok_or_else(|| Error::InvalidInput("a consult transfer needs consult_call".into()))?;
-            if self.state.calls.contains_key(&leg) {
-                return Err(Error::DuplicateCall(leg));
-            }
-            self.start_consult(now, id, from, leg, to);
-            return Ok(());
-        }
-        self.count_transfer(id);
-        self.push_event(Event::CallTransferred {
-            call: id,
-            from,
-            to: to.clone(),
-        });
-        self.set_hold(now, id, false);
-        self.push_action(Action::Disconnect {
-            call: id,
-            agent: from,
-        });
-        self.release_agent(now, id, from);
-        if let Some(c) = self.state.calls.get_mut(&id) {
-            c.transferred_by = Some(from);
-            c.phase = Phase::Arrived;
-        }
-        match to {
-            TransferTarget::Agent(b) => {
-                if let Some(c) = self.state.calls.get_mut(&id) {
-                    c.direct_agent = Some(b);
-                }
-                self.offer(now, id, vec![b], None);
-            }
-            TransferTarget::Queue(q) => self.enqueue(now, id, q, None, None, 0),
-            TransferTarget::External(d) => {
-                self.push_action(Action::Transfer {
-                    call: id,
-                    destination: d,
-                });
-                self.end_call(id, CallOutcome::LeftEngine);
-            }
-        }
-        Ok(())
-    }
-
-    fn count_transfer(&mut self, id: CallId) {
-        if let Some((q, i)) = self.state.calls.get(&id).and_then(|c| c.counted_in)
-            && let Some(queue) = self.state.queues.get_mut(&q)
-        {
-            queue.stats.at(i).transfers += 1;
-        }
-    }
-
-    fn start_consult(&mut self, now: Millis, id: CallId, from: AgentId, leg: CallId, to: TransferTarget) {
-        self.set_hold(now, id, true);
-        let Some(c) = self.state.calls.get_mut(&id) else {
-            return;
-        };
-        c.consult = Some(Consult::Original { leg, agent: from });
-        let mut l = new_call(
-            leg,
-            c.ani.clone(),
-            c.dnis.clone(),
-            c.channel,
-            c.attributes.clone(),
-            c.data.clone(),
-            c.priority,
-            now,
-        );
-        l.consult = Some(Consult::Leg {
-            original: id,
-            by: from,
-        });
-        l.transferred_by = Some(from);
-        l.counted_in = c.counted_in;
-        self.push_event(Event::CallArrived {
-            call: leg,
-            ani: l.ani.clone(),
-            dnis: l.dnis.clone(),
-            channel: l.channel,
-        });
-        self.state.calls.insert(leg, l);
-        match to {
-            TransferTarget::Agent(b) => {
-                if let Some(l) = self.state.calls.get_mut(&leg) {
-                    l.direct_agent = Some(b);
-                }
-                self.offer(now, leg, vec![b], None);
-            }
-            TransferTarget::Queue(q) => self.enqueue(now, leg, q, None, None, 0),
-            TransferTarget::External(_) => {}
-        }
-    }
-
-    pub(super) fn finish_consult(&mut self, now: Millis, id: CallId, how: ConsultEnd) -> Result<()> {
-        let c = self.call(id)?;
-        let Some(Consult::Original { leg, agent: from }) = c.consult else {
-            return Err(self.illegal_call(id, "finish a consult that is not in progress"));
-        };
-        let l = self.call(leg)?;
-        let target = match (l.phase, l.agents.as_slice()) {
-            (Phase::Connected, [(b, _)]) => Some(*b),
-            _ => None,
-        };
-        if how != ConsultEnd::Cancel && target.is_none() {
-            return Err(self.illegal_call(leg, "join the caller before the consulted agent answered"));
-        }
-        if let Some(c) = self.state.calls.get_mut(&id) {
-            c.consult = None;
-        }
-        if let Some(l) = self.state.calls.get_mut(&leg) {
-            l.consult = None;
-        }
-        match (how, target) {
-            (ConsultEnd::Cancel, _) => {
-                match self.state.calls.get(&leg).map(|l| l.phase) {
-                    Some(Phase::Connected) => {
-                        let agents: Vec<AgentId> = self
-                            .state
-                            .calls
-                            .get(&leg)
-                            .map(|l| l.agents.iter().map(|(a, _)| *a).collect())
-                            .unwrap_or_default();
-                        for a in agents {
-                            self.release_agent(now, leg, a);
-                        }
-                        self.end_call(leg, CallOutcome::ConsultEnded);
-                    }
-                    Some(Phase::Waiting | Phase::Offering) => self.abandon_leg(now, leg),
-                    _ => self.end_call(leg, CallOutcome::ConsultEnded),
-                }
-                self.set_hold(now, id, false);
-                self.push_action(Action::Connect {
-                    call: id,
-                    agent: from,
-                });
-            }
-            (ConsultEnd::Complete, Some(b)) => {
-                self.count_transfer(id);
-                self.push_event(Event::CallTransferred {
-                    call: id,
-                    from,
-                    to: TransferTarget::Agent(b),
-                });
-                self.set_hold(now, id, false);
-                self.move_agent_to(now, leg, id, b);
-                self.push_action(Action::Disconnect {
-                    call: id,
-                    agent: from,
-                });
-                self.release_agent(now, id, from);
-                self.end_call(leg, CallOutcome::ConsultEnded);
-                self.push_action(Action::Connect { call: id, agent: b });
-            }
-            (ConsultEnd::Conference, Some(b)) => {
-                self.set_hold(now, id, false);
-                self.move_agent_to(now, leg, id, b);
-                self.end_call(leg, CallOutcome::ConsultEnded);
-                let agents = self
-                    .state
-                    .calls
-                    .get(&id)
-                    .map(|c| c.agents.iter().map(|(a, _)| *a).collect())
-                    .unwrap_or_default();
-                self.push_action(Action::Conference { call: id, agents });
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// A consult leg still waiting or ringing is given up by the consulting agent.
-    fn abandon_leg(&mut self, now: Millis, leg: CallId) {
-        self.abandon(now, leg);
-    }
-
-    /// Moves a connected agent from one call to another (consult merged).
-    fn move_agent_to(&mut self, now: Millis, from_call: CallId, to_call: CallId, agent: AgentId) {
-        if let Some(l) = self.state.calls.get_mut(&from_call) {
-            l.agents.retain(|(a, _)| *a != agent);
-        }
-        if let Some(c) = self.state.calls.get_mut(&to_call) {
-            c.agents.push((agent, now));
-        }
-        if let Some(a) = self.state.agents.get_mut(&agent)
-            && let Some(t) = a.task_mut(from_call)
-        {
-            t.call = to_call;
-        }
-    }
-
     /// Service-level projection for the running interval; raises SLA-at-risk once per
     /// interval while the projection is below target.
     pub(super) fn check_sla(&mut self, now: Millis, queue: QueueId) {
@@ -1099,7 +874,7 @@ impl Engine {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn new_call(
+pub(super) fn new_call(
     id: CallId,
     ani: String,
     dnis: String,

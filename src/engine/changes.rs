@@ -149,23 +149,9 @@ impl Engine {
 
     /// Hangs up a queued call on a supervisor's order (counted as overflowed).
     fn release_from_queue(&mut self, now: Millis, call: CallId) {
-        let Some(v) = self.state.calls.get(&call).and_then(|c| c.visit.clone()) else {
+        let Some(v) = self.leave_queue(now, call) else {
             return;
         };
-        if let Some(q) = self.state.queues.get_mut(&v.queue) {
-            q.waiting.remove(&(v.key, v.seq, call));
-            let k = q.stats.at(v.interval);
-            k.overflowed += 1;
-            k.longest_wait_ms = k.longest_wait_ms.max(now.saturating_sub(v.entered_at));
-            if v.over_threshold
-                && let Some(n) = q.over_threshold.get_mut(&v.interval)
-            {
-                *n = n.saturating_sub(1);
-            }
-        }
-        if let Some(c) = self.state.calls.get_mut(&call) {
-            c.visit = None;
-        }
         self.push_event(Event::CallOverflowed {
             call,
             queue: v.queue,
@@ -191,20 +177,10 @@ impl Engine {
         if c.visit.as_ref().is_some_and(|v| v.queue == queue) {
             return Err(Error::InvalidInput(format!("{call} already waits in {queue}")));
         }
-        let Some(v) = c.visit.clone() else { return Ok(()) };
-        if let Some(q) = self.state.queues.get_mut(&v.queue) {
-            q.waiting.remove(&(v.key, v.seq, call));
-            let k = q.stats.at(v.interval);
-            k.overflowed += 1;
-            k.longest_wait_ms = k.longest_wait_ms.max(now.saturating_sub(v.entered_at));
-            if v.over_threshold
-                && let Some(n) = q.over_threshold.get_mut(&v.interval)
-            {
-                *n = n.saturating_sub(1);
-            }
-        }
+        let Some(v) = self.leave_queue(now, call) else {
+            return Ok(());
+        };
         if let Some(c) = self.state.calls.get_mut(&call) {
-            c.visit = None;
             c.phase = Phase::Arrived;
         }
         self.push_event(Event::CallOverflowed {

@@ -8,6 +8,7 @@ mod changes;
 mod dispatch;
 mod queries;
 mod timers;
+mod transfers;
 
 use crate::agent::Agent;
 use crate::call::Call;
@@ -361,9 +362,11 @@ impl Engine {
                 mode,
                 consult_call,
             } => self.transfer(now, call, to, mode, consult_call),
-            Input::CompleteTransfer { call } => self.finish_consult(now, call, calls::ConsultEnd::Complete),
-            Input::CancelTransfer { call } => self.finish_consult(now, call, calls::ConsultEnd::Cancel),
-            Input::Conference { call } => self.finish_consult(now, call, calls::ConsultEnd::Conference),
+            Input::CompleteTransfer { call } => {
+                self.finish_consult(now, call, transfers::ConsultEnd::Complete)
+            }
+            Input::CancelTransfer { call } => self.finish_consult(now, call, transfers::ConsultEnd::Cancel),
+            Input::Conference { call } => self.finish_consult(now, call, transfers::ConsultEnd::Conference),
             Input::Login { agent } => self.login(now, agent),
             Input::Logout { agent } => self.logout(now, agent, false),
             Input::Ready { agent } => self.set_ready(now, agent, false),
