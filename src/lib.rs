@@ -75,6 +75,7 @@ mod engine;
 mod error;
 mod ids;
 pub mod input;
+pub mod ivr;
 pub mod output;
 mod queue;
 mod rng;

@@ -1,0 +1,15 @@
+//! IVR flows: the definition format ([`model`]), loading with exact error locations
+//! ([`source`]), the flow graph ([`graph`]), validation ([`lint`]), rendering
+//! ([`render`]), CEL conditions ([`expr`]), execution inside the engine ([`session`]),
+//! and scripted flow tests ([`testing`]).
+
+pub mod expr;
+pub mod graph;
+pub mod lint;
+pub mod model;
+pub mod render;
+pub mod session;
+pub mod source;
+pub mod testing;
+
+pub use model::{Flow, IvrConfig, Node, NodeId};
