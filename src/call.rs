@@ -85,6 +85,8 @@ pub(crate) struct Call {
     pub answered: bool,
     /// Music on hold is playing to the caller.
     pub moh: bool,
+    /// The call's place in the IVR, while it has one.
+    pub ivr: Option<Box<crate::ivr::session::Session>>,
 }
 
 impl Call {

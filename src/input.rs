@@ -94,6 +94,35 @@ pub enum Input {
         #[serde(default)]
         requirement: Option<Requirement>,
     },
+    /// The caller pressed keys (DTMF), in order.
+    Dtmf {
+        /// Call.
+        call: CallId,
+        /// Keys: `0`-`9`, `*`, `#`.
+        digits: String,
+    },
+    /// The announcement playing to the caller finished (or was stopped).
+    PromptFinished {
+        /// Call.
+        call: CallId,
+    },
+    /// The answer to an `Action::Lookup`.
+    LookupResult {
+        /// Call.
+        call: CallId,
+        /// The request id from the action.
+        request: u64,
+        /// Whether the lookup succeeded.
+        ok: bool,
+        /// Result values (stored as `INTO.KEY` variables).
+        #[serde(default)]
+        values: BTreeMap<String, String>,
+    },
+    /// The voicemail recording asked for by `Action::Record` finished.
+    RecordingFinished {
+        /// Call.
+        call: CallId,
+    },
     /// The agent's device started ringing.
     DeviceRinging {
         /// Agent.
@@ -316,6 +345,10 @@ impl Input {
         match self {
             Input::CallOffered { .. } => "call-offered",
             Input::EnterQueue { .. } => "enter-queue",
+            Input::Dtmf { .. } => "dtmf",
+            Input::PromptFinished { .. } => "prompt-finished",
+            Input::LookupResult { .. } => "lookup-result",
+            Input::RecordingFinished { .. } => "recording-finished",
             Input::DeviceRinging { .. } => "device-ringing",
             Input::DeviceAnswered { .. } => "device-answered",
             Input::DeviceRejected { .. } => "device-rejected",

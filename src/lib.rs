@@ -69,6 +69,7 @@
 #![warn(missing_docs)]
 
 pub mod agent;
+pub mod calendar;
 mod call;
 pub mod config;
 mod engine;

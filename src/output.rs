@@ -23,6 +23,21 @@ pub enum PromptPart {
         /// Seconds.
         secs: u64,
     },
+    /// A recorded file.
+    File(String),
+    /// Text for text-to-speech.
+    Text(String),
+    /// Digits said one by one.
+    Digits(String),
+    /// A date (`YYYY-MM-DD`).
+    Date(String),
+    /// An amount of money.
+    Money {
+        /// Decimal amount as written (`1234.56`).
+        amount: String,
+        /// ISO currency code.
+        currency: String,
+    },
 }
 
 /// An announcement: prompt parts played in order.
@@ -30,6 +45,27 @@ pub enum PromptPart {
 pub struct Announcement {
     /// Parts in order.
     pub parts: Vec<PromptPart>,
+    /// The caller's keys may interrupt it (the host stops playback on a digit).
+    #[serde(default)]
+    pub barge_in: bool,
+    /// Ids of the configured prompts rendered, for logs and tests.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub prompts: Vec<String>,
+    /// Locale the prompts were rendered in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+}
+
+impl Announcement {
+    /// An announcement of these parts, not interruptible.
+    pub fn of(parts: Vec<PromptPart>) -> Self {
+        Announcement {
+            parts,
+            barge_in: false,
+            prompts: Vec::new(),
+            locale: None,
+        }
+    }
 }
 
 /// What the agent's screen pops with.
@@ -157,6 +193,31 @@ pub enum Action {
         /// Agent to connect.
         agent: AgentId,
     },
+    /// Stop the announcement playing to the caller (a digit barged in).
+    StopPlayback {
+        /// Call.
+        call: CallId,
+    },
+    /// Fetch data for the IVR (a "data dip") and answer with `Input::LookupResult`.
+    Lookup {
+        /// Call.
+        call: CallId,
+        /// Request id to quote in the result.
+        request: u64,
+        /// What to look up.
+        name: String,
+        /// Parameters (IVR variables).
+        params: BTreeMap<String, String>,
+    },
+    /// Record a voicemail and answer with `Input::RecordingFinished`.
+    Record {
+        /// Call.
+        call: CallId,
+        /// Mailbox.
+        mailbox: String,
+        /// Longest message, seconds.
+        max_secs: u32,
+    },
     /// Remove the agent from the call (the caller stays, e.g. after a transfer).
     Disconnect {
         /// Call.
@@ -178,6 +239,8 @@ pub enum OverflowReason {
     NoAgents,
     /// A supervisor moved the call.
     Moved,
+    /// The caller chose to leave (for voicemail, from the in-queue offer).
+    CallerChoice,
     /// The call was transferred onwards before being answered.
     Transferred,
 }
@@ -343,6 +406,60 @@ pub enum Event {
     IntervalStats {
         /// The report.
         report: Box<IntervalReport>,
+    },
+    /// The call entered an IVR flow.
+    IvrStarted {
+        /// Call.
+        call: CallId,
+        /// Flow id.
+        flow: String,
+    },
+    /// The call reached an IVR node.
+    IvrNode {
+        /// Call.
+        call: CallId,
+        /// Flow id.
+        flow: String,
+        /// Node id.
+        node: String,
+    },
+    /// Digits were collected into a variable. Sensitive input is never shown.
+    DigitsCollected {
+        /// Call.
+        call: CallId,
+        /// Variable.
+        var: String,
+        /// The digits (`None` for sensitive input).
+        digits: Option<String>,
+        /// Whether they passed validation.
+        valid: bool,
+    },
+    /// A survey answer.
+    SurveyAnswer {
+        /// Call.
+        call: CallId,
+        /// Question id.
+        question: String,
+        /// Answer.
+        answer: u32,
+    },
+    /// A voicemail was left: a missed-call item someone must call back.
+    VoicemailLeft {
+        /// Call.
+        call: CallId,
+        /// Mailbox.
+        mailbox: String,
+        /// Caller number.
+        ani: String,
+        /// Data collected so far (sensitive input excluded).
+        data: BTreeMap<String, String>,
+    },
+    /// The caller was blocked by an ANI rule.
+    CallerBlocked {
+        /// Call.
+        call: CallId,
+        /// Caller number.
+        ani: String,
     },
     /// Why a routing decision went as it did (when `explain_routing` is on).
     RoutingDecision {

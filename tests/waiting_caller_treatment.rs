@@ -29,7 +29,7 @@ fn plays(h: &Harness, call: u64) -> Vec<Vec<PromptPart>> {
         .filter_map(|a| match a {
             Action::Play {
                 call: c,
-                announcement: Announcement { parts },
+                announcement: Announcement { parts, .. },
             } if c.0 == call => Some(parts),
             _ => None,
         })

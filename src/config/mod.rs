@@ -49,6 +49,12 @@ pub struct Config {
     /// Agents.
     #[serde(default)]
     pub agents: Vec<AgentConfig>,
+    /// Business-hours calendars by name, shared by IVR schedules and tickets.
+    #[serde(default)]
+    pub calendars: BTreeMap<String, crate::calendar::Calendar>,
+    /// IVR flows, prompts and entry rules.
+    #[serde(default)]
+    pub ivr: Option<crate::ivr::IvrConfig>,
 }
 
 fn default_reasons() -> Vec<String> {
@@ -535,6 +541,8 @@ impl Default for Config {
             explain_routing: false,
             queues: Vec::new(),
             agents: Vec::new(),
+            calendars: BTreeMap::new(),
+            ivr: None,
         }
     }
 }

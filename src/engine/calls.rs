@@ -64,6 +64,7 @@ impl Engine {
             id,
             new_call(id, ani, dnis, channel, attributes, data, priority, now),
         );
+        self.ivr_start(now, id);
         Ok(())
     }
 
@@ -217,6 +218,10 @@ impl Engine {
         let st = &mut self.state;
         let c = st.calls.get_mut(&id)?;
         let v = c.visit.take()?;
+        if let Some(s) = c.ivr.as_deref_mut() {
+            s.wait = crate::ivr::session::Wait::Done;
+            s.epoch += 1;
+        }
         if let Some(q) = st.queues.get_mut(&v.queue) {
             q.waiting.remove(&(v.key, v.seq, id));
             if v.over_threshold
@@ -713,9 +718,7 @@ impl Engine {
                     if let Some(p) = prompt {
                         self.push_action(Action::Play {
                             call: id,
-                            announcement: Announcement {
-                                parts: vec![PromptPart::Prompt(p)],
-                            },
+                            announcement: Announcement::of(vec![PromptPart::Prompt(p)]),
                         });
                     }
                     self.push_action(Action::HangUp { call: id });
@@ -910,5 +913,6 @@ pub(super) fn new_call(
         recording: false,
         answered: false,
         moh: false,
+        ivr: None,
     }
 }

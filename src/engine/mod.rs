@@ -6,6 +6,7 @@ mod agents;
 mod calls;
 mod changes;
 mod dispatch;
+mod ivr;
 mod queries;
 mod timers;
 mod transfers;
@@ -49,6 +50,48 @@ struct State {
     /// Summed agent time per (interval, group).
     group_times: BTreeMap<u64, BTreeMap<String, crate::agent::AgentTimes>>,
     interval_ms: Millis,
+    /// Last IVR lookup request id.
+    lookup_seq: u64,
+}
+
+type CompiledParts = (
+    Option<crate::ivr::session::Compiled>,
+    BTreeMap<String, crate::calendar::CompiledCalendar>,
+    Option<crate::calendar::CompiledCalendar>,
+);
+
+/// Compiles what the configuration holds as text: calendars, the IVR clock, CEL
+/// expressions and validation patterns.
+fn compile_parts(config: &Config) -> Result<CompiledParts> {
+    let cfg_err = |path: String, message: String| {
+        Error::Config(crate::error::ConfigError {
+            location: crate::error::ConfigLocation {
+                file: "<config>".into(),
+                line: None,
+                column: None,
+                path,
+            },
+            message,
+        })
+    };
+    let mut calendars = BTreeMap::new();
+    for (name, c) in &config.calendars {
+        let compiled = c
+            .compile()
+            .map_err(|e| cfg_err(format!("calendars.{name}.{}", e.path()), e.to_string()))?;
+        calendars.insert(name.clone(), compiled);
+    }
+    let (compiled, clock) = match &config.ivr {
+        Some(ivr) => {
+            let zone = ivr.time_zone.clone().unwrap_or_else(|| "UTC".into());
+            let clock = crate::calendar::Calendar::new(zone)
+                .compile()
+                .map_err(|e| cfg_err("ivr.time_zone".into(), e.to_string()))?;
+            (Some(crate::ivr::session::Compiled::build(ivr)?), Some(clock))
+        }
+        None => (None, None),
+    };
+    Ok((compiled, calendars, clock))
 }
 
 /// Serializes hash maps in key order so snapshots are byte-identical.
@@ -78,6 +121,11 @@ mod sorted {
 pub struct Engine {
     state: State,
     custom: BTreeMap<String, Box<dyn RoutingStrategy>>,
+    /// Compiled from the configuration; rebuilt on restore.
+    compiled_ivr: Option<crate::ivr::session::Compiled>,
+    calendars: BTreeMap<String, crate::calendar::CompiledCalendar>,
+    /// The IVR's time zone, for the `time` variable of conditions.
+    clock: Option<crate::calendar::CompiledCalendar>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -148,6 +196,7 @@ impl Engine {
             agents.insert(a.id, Agent::from_config(a, &config.agent_defaults, &mut vocab));
         }
         let interval_ms = Millis::from(config.stats.interval_secs) * 1000;
+        let (compiled_ivr, calendars, clock) = compile_parts(&config)?;
         let mut engine = Engine {
             state: State {
                 seed,
@@ -165,9 +214,13 @@ impl Engine {
                 last_agent: FxHashMap::default(),
                 group_times: BTreeMap::new(),
                 interval_ms,
+                lookup_seq: 0,
                 config,
             },
             custom,
+            compiled_ivr,
+            calendars,
+            clock,
         };
         let members: Vec<(AgentId, Vec<(QueueId, u32)>)> = engine
             .state
@@ -275,9 +328,13 @@ impl Engine {
                 return Err(Error::UnknownStrategy(name.clone()));
             }
         }
+        let (compiled_ivr, calendars, clock) = compile_parts(&snapshot.0.config)?;
         Ok(Engine {
             state: snapshot.0,
             custom,
+            compiled_ivr,
+            calendars,
+            clock,
         })
     }
 
@@ -345,6 +402,15 @@ impl Engine {
                 priority,
                 requirement,
             } => self.enter_queue(now, call, queue, priority, requirement),
+            Input::Dtmf { call, digits } => self.dtmf(now, call, digits),
+            Input::PromptFinished { call } => self.prompt_finished(now, call),
+            Input::LookupResult {
+                call,
+                request,
+                ok,
+                values,
+            } => self.lookup_result(now, call, request, ok, values),
+            Input::RecordingFinished { call } => self.recording_finished(now, call),
             Input::DeviceRinging { agent, call } => self.device_ringing(now, agent, call),
             Input::DeviceAnswered { agent, call } => self.device_answered(now, agent, call),
             Input::DeviceRejected { agent, call } => {

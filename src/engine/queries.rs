@@ -40,6 +40,18 @@ impl Engine {
         self.state.queues.keys().copied().collect()
     }
 
+    /// Where a call is in the IVR: flow, node, locale and its variables (sensitive
+    /// input left out).
+    pub fn ivr_status(&self, id: CallId) -> Option<crate::ivr::IvrStatus> {
+        let s = self.state.calls.get(&id)?.ivr.as_deref()?;
+        Some(crate::ivr::IvrStatus {
+            flow: s.flow.clone(),
+            node: s.node.clone(),
+            locale: s.locale.clone(),
+            vars: s.shareable_vars(),
+        })
+    }
+
     /// Number of live calls.
     pub fn live_calls(&self) -> usize {
         self.state.calls.len()

@@ -57,6 +57,10 @@ pub(crate) enum TimerKind {
     IntervalEnd {
         interval: u64,
     },
+    IvrTimeout {
+        call: CallId,
+        epoch: u32,
+    },
 }
 
 /// A timer in the min-heap (ordering reversed so the earliest pops first).
@@ -162,6 +166,7 @@ impl Engine {
                 }
             }
             TimerKind::IntervalEnd { interval } => self.interval_end(now, interval),
+            TimerKind::IvrTimeout { call, epoch } => self.ivr_timeout(now, call, epoch),
         }
     }
 
@@ -196,7 +201,7 @@ impl Engine {
         if !parts.is_empty() {
             self.push_action(Action::Play {
                 call,
-                announcement: Announcement { parts },
+                announcement: Announcement::of(parts),
             });
         }
         self.schedule(
@@ -224,9 +229,7 @@ impl Engine {
         };
         self.push_action(Action::Play {
             call,
-            announcement: Announcement {
-                parts: vec![PromptPart::Prompt(m.prompt)],
-            },
+            announcement: Announcement::of(vec![PromptPart::Prompt(m.prompt)]),
         });
         self.schedule(
             now + Millis::from(m.every_secs) * 1000,

@@ -1,1 +1,173 @@
-//! (in progress)
+//! CEL (Common Expression Language) conditions and expressions for IVR flows.
+//!
+//! Expressions see these variables:
+//!
+//! | name | type | what |
+//! |---|---|---|
+//! | `ani`, `dnis` | string | caller and dialled numbers |
+//! | `vars` | map(string, string) | collected digits, lookup results (`vars["acct.balance"]`), set variables |
+//! | `attrs` | map(string, string) | the call's routing attributes |
+//! | `tags` | list(string) | customer tags (from ANI rules: `vip`, ...) |
+//! | `locale` | string | the caller's language |
+//! | `queues` | map(string, map) | live data by queue name: `waiting`, `ewt_secs`, `agents_ready`, `agents_logged_in` |
+//! | `time` | map | wall-clock time in the flow's zone: `weekday` (`mon`..`sun`), `hour`, `minute`, `date` |
+//! | `open` | map(string, bool) | whether each calendar is open now |
+//!
+//! ```
+//! use callroute::ivr::expr::{Expr, Scope};
+//! let e = Expr::compile("vars['account'].size() == 8 && 'vip' in tags").unwrap();
+//! let mut scope = Scope::default();
+//! scope.vars.insert("account".into(), "12345678".into());
+//! scope.tags.push("vip".into());
+//! assert_eq!(e.eval_bool(&scope), Ok(true));
+//! ```
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The variables an expression may use.
+pub const ROOTS: [&str; 9] = ["ani", "dnis", "vars", "attrs", "tags", "locale", "queues", "time", "open"];
+
+/// A compiled CEL expression.
+#[derive(Debug)]
+pub struct Expr {
+    program: cel::Program,
+    roots: Vec<&'static str>,
+}
+
+/// Live figures of one queue, as CEL sees them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct QueueFacts {
+    /// Calls waiting.
+    pub waiting: u64,
+    /// Estimated wait for a new caller, seconds (-1 when unknown).
+    pub ewt_secs: i64,
+    /// Members available now.
+    pub agents_ready: u64,
+    /// Members logged in.
+    pub agents_logged_in: u64,
+}
+
+/// Wall-clock facts, as CEL sees them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct TimeFacts {
+    /// `mon` .. `sun`.
+    pub weekday: String,
+    /// 0-23.
+    pub hour: i64,
+    /// 0-59.
+    pub minute: i64,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// Everything an expression can read.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    /// Caller number.
+    pub ani: String,
+    /// Dialled number.
+    pub dnis: String,
+    /// Call variables.
+    pub vars: BTreeMap<String, String>,
+    /// Routing attributes.
+    pub attrs: BTreeMap<String, String>,
+    /// Customer tags.
+    pub tags: Vec<String>,
+    /// Current locale.
+    pub locale: String,
+    /// Queue facts by queue name.
+    pub queues: BTreeMap<String, QueueFacts>,
+    /// Wall-clock time.
+    pub time: TimeFacts,
+    /// Calendar name to open.
+    pub open: BTreeMap<String, bool>,
+}
+
+impl Expr {
+    /// Parses an expression. The error names what does not parse.
+    pub fn compile(src: &str) -> Result<Expr, String> {
+        let program = cel::Program::compile(src).map_err(|e| e.to_string())?;
+        let refs = program.references();
+        let unknown: Vec<&str> = refs
+            .variables()
+            .into_iter()
+            .filter(|v| !ROOTS.contains(v))
+            .collect();
+        if let Some(v) = unknown.first() {
+            return Err(format!("unknown variable `{v}` (known: {})", ROOTS.join(", ")));
+        }
+        let roots = ROOTS.iter().copied().filter(|r| refs.has_variable(r)).collect();
+        Ok(Expr { program, roots })
+    }
+
+    fn context(&self, s: &Scope) -> Result<cel::Context<'static, 'static>, String> {
+        let mut ctx = cel::Context::default();
+        for r in &self.roots {
+            let added = match *r {
+                "ani" => ctx.add_variable(*r, s.ani.clone()),
+                "dnis" => ctx.add_variable(*r, s.dnis.clone()),
+                "vars" => ctx.add_variable(*r, s.vars.clone()),
+                "attrs" => ctx.add_variable(*r, s.attrs.clone()),
+                "tags" => ctx.add_variable(*r, s.tags.clone()),
+                "locale" => ctx.add_variable(*r, s.locale.clone()),
+                "queues" => ctx.add_variable(*r, s.queues.clone()),
+                "time" => ctx.add_variable(*r, s.time.clone()),
+                _ => ctx.add_variable(*r, s.open.clone()),
+            };
+            added.map_err(|e| e.to_string())?;
+        }
+        Ok(ctx)
+    }
+
+    fn eval(&self, s: &Scope) -> Result<cel::Value, String> {
+        let ctx = self.context(s)?;
+        self.program.execute(&ctx).map_err(|e| e.to_string())
+    }
+
+    /// Evaluates a condition. A non-boolean result is an error.
+    pub fn eval_bool(&self, s: &Scope) -> Result<bool, String> {
+        match self.eval(s)? {
+            cel::Value::Bool(b) => Ok(b),
+            other => Err(format!("condition gave {other:?}, not a boolean")),
+        }
+    }
+
+    /// Evaluates an expression to the string stored in a variable.
+    pub fn eval_string(&self, s: &Scope) -> Result<String, String> {
+        Ok(match self.eval(s)? {
+            cel::Value::String(v) => v.to_string(),
+            cel::Value::Int(i) => i.to_string(),
+            cel::Value::UInt(i) => i.to_string(),
+            cel::Value::Float(f) => f.to_string(),
+            cel::Value::Bool(b) => b.to_string(),
+            cel::Value::Null => String::new(),
+            other => return Err(format!("expression gave {other:?}, not a scalar")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_roots_are_rejected() {
+        assert!(Expr::compile("foo == 1").unwrap_err().contains("unknown variable `foo`"));
+        assert!(Expr::compile("vars[").is_err());
+    }
+
+    #[test]
+    fn queue_and_time_facts_are_visible() {
+        let e = Expr::compile("queues['loans'].ewt_secs > 60 && time.weekday == 'sat' && open['main']").unwrap();
+        let mut s = Scope::default();
+        s.queues.insert("loans".into(), QueueFacts { ewt_secs: 90, ..Default::default() });
+        s.time.weekday = "sat".into();
+        s.open.insert("main".into(), true);
+        assert_eq!(e.eval_bool(&s), Ok(true));
+        s.open.insert("main".into(), false);
+        assert_eq!(e.eval_bool(&s), Ok(false));
+        assert_eq!(Expr::compile("ani + '-x'").unwrap().eval_string(&Scope { ani: "1".into(), ..Default::default() }), Ok("1-x".into()));
+        assert!(Expr::compile("1 + 1").unwrap().eval_bool(&s).is_err());
+    }
+}

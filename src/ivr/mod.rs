@@ -13,3 +13,16 @@ pub mod source;
 pub mod testing;
 
 pub use model::{Flow, IvrConfig, Node, NodeId};
+
+/// Where a call is in the IVR (see [`crate::Engine::ivr_status`]).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IvrStatus {
+    /// Flow id.
+    pub flow: String,
+    /// Node id.
+    pub node: NodeId,
+    /// Locale.
+    pub locale: String,
+    /// Variables (sensitive input left out).
+    pub vars: std::collections::BTreeMap<String, String>,
+}

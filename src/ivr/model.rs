@@ -29,6 +29,9 @@ pub struct IvrConfig {
     /// Rules on the caller number (blacklist, VIP).
     #[serde(default)]
     pub ani_rules: Vec<AniRule>,
+    /// IANA time zone of the `time` variable in CEL (default `UTC`).
+    #[serde(default)]
+    pub time_zone: Option<String>,
     /// Menus may not be nested deeper than this (lint).
     #[serde(default = "default_depth")]
     pub max_menu_depth: u32,
