@@ -454,6 +454,18 @@ pub enum Event {
         /// Data collected so far (sensitive input excluded).
         data: BTreeMap<String, String>,
     },
+    /// A call that went through the IVR ended: where it last was and what it
+    /// collected (sensitive input left out).
+    IvrEnded {
+        /// Call.
+        call: CallId,
+        /// Flow id.
+        flow: String,
+        /// Last node.
+        node: String,
+        /// Variables.
+        vars: BTreeMap<String, String>,
+    },
     /// The caller was blocked by an ANI rule.
     CallerBlocked {
         /// Call.

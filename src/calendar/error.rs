@@ -165,6 +165,21 @@ impl CalendarError {
         }
     }
 
+    /// The description without the leading path (`invalid time range
+    /// `25:00-26:00`: ...`), for hosts that report the path separately, e.g.
+    /// in a configuration error's location.
+    pub fn message(&self) -> String {
+        let text = self.to_string();
+        let path = self.path();
+        if path.is_empty() {
+            return text;
+        }
+        match text.strip_prefix(path).and_then(|rest| rest.strip_prefix(": ")) {
+            Some(rest) => rest.to_string(),
+            None => text,
+        }
+    }
+
     /// The same error with `prefix.` put in front of its path (and of the
     /// other path it names, if any). Used to report errors of a calendar
     /// inside a larger document, e.g. `calendars.main`.

@@ -59,6 +59,11 @@ mod tests;
 pub use compiled::{CompiledCalendar, CompiledCalendars, MAX_INSTANT_MS, SEARCH_HORIZON_MS};
 pub use error::CalendarError;
 
+/// Runs the examples of `docs/calendars.md` as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../docs/calendars.md")]
+pub struct CalendarsGuideDoctests;
+
 use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;

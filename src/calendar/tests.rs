@@ -707,6 +707,13 @@ fn invalid_inputs_name_the_field() {
         msg("time_zone = \"UTC\"\nholidays = [\"01-06\", \"01-06\"]"),
         "holidays[1]: date `01-06` is already listed at `holidays[0]`"
     );
+    let err = Calendar::from_toml_str(
+        "time_zone = \"UTC\"\nhours.sun = [\"9:00-8:00\", \"07:00-07:30\", \"23:00-23:30\"]",
+    )
+    .unwrap_err();
+    // 07:00-07:30 is Sunday morning, before the 09:00-08:00 (Monday) shift; 23:00 is inside it.
+    assert_eq!(err.path(), "hours.sun[2]");
+    assert_eq!(err.message(), "time range `23:00-23:30` overlaps `hours.sun[0]`");
     let err = Calendar::from_toml_str("time_zone = \"UTC\"\n\nhours.mon = \"x\"").unwrap_err();
     match &err {
         CalendarError::Parse { line, .. } => assert_eq!(*line, Some(3)),
@@ -716,6 +723,14 @@ fn invalid_inputs_name_the_field() {
         err.to_string().starts_with("hours.mon: line 3, column 13: "),
         "{err}"
     );
+    assert!(
+        err.message().starts_with("line 3, column 13: invalid type"),
+        "{}",
+        err.message()
+    );
+    let err = Calendar::from_toml_str("time_zone = ").unwrap_err();
+    assert_eq!(err.path(), "");
+    assert_eq!(err.message(), err.to_string());
 
     // JSON errors carry the path too.
     let err = Calendar::from_json_str(r#"{"time_zone": "UTC", "hours": {"mon": [1]}}"#).unwrap_err();

@@ -640,6 +640,14 @@ impl Engine {
                 supervisor: s,
             });
         }
+        if let Some(s) = c.ivr.filter(|s| !s.flow.is_empty()) {
+            self.push_event(Event::IvrEnded {
+                call: id,
+                vars: s.shareable_vars(),
+                flow: s.flow,
+                node: s.node,
+            });
+        }
         self.push_event(Event::CallEnded { call: id, outcome });
     }
 

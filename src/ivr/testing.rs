@@ -83,6 +83,8 @@ struct Host {
     hung_up: bool,
     lookup: Option<u64>,
     errors: Vec<String>,
+    /// The call's IVR variables as last seen (kept after the call ends).
+    vars: std::collections::BTreeMap<String, String>,
 }
 
 impl Host {
@@ -107,8 +109,12 @@ impl Host {
                     Output::Action(Action::HangUp { .. }) => self.hung_up = true,
                     Output::Event(Event::CallQueued { queue, .. }) => self.queued.push(queue.0),
                     Output::Event(Event::IvrNode { node, .. }) => self.nodes.push(node),
+                    Output::Event(Event::IvrEnded { vars, .. }) => self.vars = vars,
                     _ => {}
                 }
+            }
+            if let Some(s) = self.engine.ivr_status(CALL) {
+                self.vars = s.vars;
             }
             if follow.is_empty() || guard > 1000 {
                 return;
@@ -186,6 +192,7 @@ pub fn run_conversation(config: &Config, flow: &str, conv: &Conversation) -> Flo
         hung_up: false,
         lookup: None,
         errors: Vec::new(),
+        vars: Default::default(),
     };
     h.input(Input::CallOffered {
         call: CALL,
@@ -236,7 +243,7 @@ pub fn run_conversation(config: &Config, flow: &str, conv: &Conversation) -> Flo
                 }
             }
             Step::ExpectVar { name, value } => {
-                let got = h.engine.ivr_status(CALL).and_then(|s| s.vars.get(name).cloned());
+                let got = h.vars.get(name).cloned();
                 if got.as_deref() != Some(value.as_str()) {
                     report.failures.push(fail(format!("value {got:?}")));
                 }
