@@ -74,11 +74,14 @@ fn compile_parts(config: &Config) -> Result<CompiledParts> {
             message,
         })
     };
+    crate::calendar::Calendars(config.calendars.clone())
+        .validate()
+        .map_err(|e| cfg_err(e.path().to_string(), e.message()))?;
     let mut calendars = BTreeMap::new();
     for (name, c) in &config.calendars {
         let compiled = c
             .compile()
-            .map_err(|e| cfg_err(format!("calendars.{name}.{}", e.path()), e.to_string()))?;
+            .map_err(|e| cfg_err(format!("calendars.{name}.{}", e.path()), e.message()))?;
         calendars.insert(name.clone(), compiled);
     }
     let (compiled, clock) = match &config.ivr {

@@ -49,6 +49,7 @@ impl Engine {
             node: s.node.clone(),
             locale: s.locale.clone(),
             vars: s.shareable_vars(),
+            waiting_for: s.wait.name().to_string(),
         })
     }
 

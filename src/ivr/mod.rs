@@ -25,4 +25,7 @@ pub struct IvrStatus {
     pub locale: String,
     /// Variables (sensitive input left out).
     pub vars: std::collections::BTreeMap<String, String>,
+    /// What the call waits for: `prompt`, `digits`, `lookup`, `recording`, `queue`
+    /// or `nothing` (the IVR is done with it).
+    pub waiting_for: String,
 }

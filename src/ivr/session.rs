@@ -24,6 +24,19 @@ pub(crate) enum Wait {
     Done,
 }
 
+impl Wait {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Wait::Prompt { .. } => "prompt",
+            Wait::Digits => "digits",
+            Wait::Lookup { .. } => "lookup",
+            Wait::Recording => "recording",
+            Wait::InQueue { .. } => "queue",
+            Wait::Done => "nothing",
+        }
+    }
+}
+
 /// What happens when an announcement finishes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) enum Then {
