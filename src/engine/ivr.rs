@@ -172,7 +172,7 @@ impl Engine {
                     return;
                 }
                 Node::Branch(b) => {
-                    let scope = self.scope(now, call);
+                    let scope = self.scope(now, call, b.conditions.iter().map(|c| &c.when));
                     Some(
                         b.conditions
                             .iter()
@@ -181,7 +181,7 @@ impl Engine {
                     )
                 }
                 Node::Set(sv) => {
-                    let scope = self.scope(now, call);
+                    let scope = self.scope(now, call, sv.vars.values());
                     let values: Vec<(String, String)> = sv
                         .vars
                         .iter()
@@ -401,7 +401,9 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    fn scope(&self, now: Millis, call: CallId) -> Scope {
+    /// The scope for evaluating these expressions: live queue data, time and
+    /// calendars are computed only when one of them reads it.
+    fn scope<'a>(&self, now: Millis, call: CallId, exprs: impl Iterator<Item = &'a String>) -> Scope {
         let mut scope = Scope::default();
         if let (Some(c), Some(s)) = (self.state.calls.get(&call), self.session(call)) {
             scope.ani = c.ani.clone();
@@ -411,13 +413,26 @@ impl Engine {
             scope.tags = s.tags.clone();
             scope.locale = s.locale.clone();
         }
-        self.fill_scope(now, &mut scope);
+        let compiled = self.compiled_ivr.as_ref();
+        let mut needs = [false; 3];
+        for src in exprs {
+            if let Some(e) = compiled.and_then(|c| c.exprs.get(src)) {
+                needs[0] |= e.uses("queues");
+                needs[1] |= e.uses("time");
+                needs[2] |= e.uses("open");
+            }
+        }
+        self.fill_scope_parts(now, &mut scope, needs);
         scope
     }
 
     /// Live queue data, wall-clock time and calendars.
     fn fill_scope(&self, now: Millis, scope: &mut Scope) {
-        for q in self.state.queues.values() {
+        self.fill_scope_parts(now, scope, [true; 3]);
+    }
+
+    fn fill_scope_parts(&self, now: Millis, scope: &mut Scope, [queues, time, open]: [bool; 3]) {
+        for q in self.state.queues.values().filter(|_| queues) {
             let name = if q.cfg.name.is_empty() { q.cfg.id.0.to_string() } else { q.cfg.name.clone() };
             scope.queues.insert(
                 name,
@@ -431,7 +446,7 @@ impl Engine {
                 },
             );
         }
-        if let Some(t) = self.clock.as_ref().map(|c| c.local_time(now)) {
+        if let Some(t) = self.clock.as_ref().filter(|_| time).map(|c| c.local_time(now)) {
             scope.time = TimeFacts {
                 weekday: t.weekday.as_str().to_string(),
                 hour: i64::from(t.hour),
@@ -439,7 +454,7 @@ impl Engine {
                 date: t.date.to_string(),
             };
         }
-        for (name, cal) in &self.calendars {
+        for (name, cal) in self.calendars.iter().filter(|_| open) {
             scope.open.insert(name.clone(), cal.is_open(now));
         }
     }

@@ -29,10 +29,12 @@ use std::collections::BTreeMap;
 pub const ROOTS: [&str; 9] = ["ani", "dnis", "vars", "attrs", "tags", "locale", "queues", "time", "open"];
 
 /// A compiled CEL expression.
-#[derive(Debug)]
 pub struct Expr {
     program: cel::Program,
     roots: Vec<&'static str>,
+    /// The standard CEL environment, built once and shared by every expression of a
+    /// flow set (building it per evaluation would dominate the cost).
+    env: std::sync::Arc<cel::Env>,
 }
 
 /// Live figures of one queue, as CEL sees them.
@@ -84,10 +86,21 @@ pub struct Scope {
     pub open: BTreeMap<String, bool>,
 }
 
+impl std::fmt::Debug for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Expr").field("roots", &self.roots).finish_non_exhaustive()
+    }
+}
+
 impl Expr {
     /// Parses an expression. The error names what does not parse.
     pub fn compile(src: &str) -> Result<Expr, String> {
-        let program = cel::Program::compile(src).map_err(|e| e.to_string())?;
+        Expr::compile_in(src, &std::sync::Arc::new(cel::Env::stdlib()))
+    }
+
+    /// Parses an expression for a shared environment.
+    pub fn compile_in(src: &str, env: &std::sync::Arc<cel::Env>) -> Result<Expr, String> {
+        let program = env.compile(src).map_err(|e| e.to_string())?;
         let refs = program.references();
         let unknown: Vec<&str> = refs
             .variables()
@@ -98,11 +111,21 @@ impl Expr {
             return Err(format!("unknown variable `{v}` (known: {})", ROOTS.join(", ")));
         }
         let roots = ROOTS.iter().copied().filter(|r| refs.has_variable(r)).collect();
-        Ok(Expr { program, roots })
+        Ok(Expr {
+            program,
+            roots,
+            env: env.clone(),
+        })
+    }
+
+    /// Whether the expression reads this variable (`queues`, `time`, ...), so callers
+    /// only compute what is used.
+    pub fn uses(&self, root: &str) -> bool {
+        self.roots.contains(&root)
     }
 
     fn context(&self, s: &Scope) -> Result<cel::Context<'static, 'static>, String> {
-        let mut ctx = cel::Context::default();
+        let mut ctx = cel::Context::with_env(self.env.clone());
         for r in &self.roots {
             let added = match *r {
                 "ani" => ctx.add_variable(*r, s.ani.clone()),

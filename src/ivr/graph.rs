@@ -38,9 +38,7 @@ pub enum EdgeLabel {
 }
 
 impl EdgeLabel {
-    /// Whether a caller who presses nothing can take this edge: everything except digits
-    /// and offers (and a collect's `next`, which needs valid input; see
-    /// [`FlowGraph::is_silent`]).
+    /// Whether the edge is taken on the caller's keys (digits and offers).
     pub fn needs_input(&self) -> bool {
         matches!(self, EdgeLabel::Digit(_) | EdgeLabel::Offer(_))
     }
@@ -228,7 +226,11 @@ pub fn targets(node: &Node) -> Vec<(EdgeLabel, Vec<Segment>, &NodeId)> {
     match node {
         Node::Menu(m) => {
             for (digit, t) in &m.options {
-                out.push((EdgeLabel::Digit(digit.clone()), vec![key("options"), key(digit)], t));
+                out.push((
+                    EdgeLabel::Digit(digit.clone()),
+                    vec![key("options"), key(digit)],
+                    t,
+                ));
             }
             out.push((EdgeLabel::Failure, vec![key("on_failure")], &m.on_failure));
         }
@@ -445,28 +447,37 @@ impl FlowGraph {
         seen
     }
 
-    /// Whether a caller who presses nothing can take `edge` out of `from`: not digits or
-    /// offers, and not a collect's `next` (which needs valid input).
+    /// Whether a caller who presses nothing can take `edge` out of `from`: not digits,
+    /// offers or a collect's `next` (which need input), and not a subflow's `next`
+    /// (whether the subflow comes back without input depends on the other flow).
     pub fn is_silent(&self, from: NodeIndex, edge: &Edge) -> bool {
-        !edge.label.needs_input() && !(edge.label == EdgeLabel::Next && self.kind(from) == Some(NodeKind::Collect))
+        match edge.label {
+            EdgeLabel::Digit(_) | EdgeLabel::Offer(_) | EdgeLabel::Subflow => false,
+            EdgeLabel::Next => self.kind(from) != Some(NodeKind::Collect),
+            _ => true,
+        }
     }
 
     /// Strongly connected components that contain a cycle (more than one node, or a node
     /// with an edge to itself), each sorted by node id, in order of their first id.
     /// With `silent_only`, only edges a silent caller takes are followed.
     pub fn cycles(&self, silent_only: bool) -> Vec<Vec<NodeIndex>> {
-        let g = if silent_only {
-            self.graph.filter_map(
+        if silent_only {
+            let g = self.graph.filter_map(
                 |_, w| Some(w.clone()),
                 |e, w| {
                     let (from, _) = self.graph.edge_endpoints(e)?;
                     self.is_silent(from, w).then(|| w.clone())
                 },
-            )
+            );
+            self.cyclic_components(&g)
         } else {
-            self.graph.clone()
-        };
-        let mut out: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(&g)
+            self.cyclic_components(&self.graph)
+        }
+    }
+
+    fn cyclic_components(&self, g: &DiGraph<NodeId, Edge>) -> Vec<Vec<NodeIndex>> {
+        let mut out: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(g)
             .into_iter()
             .filter(|c| c.len() > 1 || c.first().is_some_and(|&n| g.contains_edge(n, n)))
             .map(|mut c| {

@@ -1,1 +1,1279 @@
-//! (in progress)
+//! Flow checks: broken references, unreachable nodes, dead ends, loops a caller cannot
+//! leave, digit clashes, missing prompts, bad CEL and more. [`lint`] reports every
+//! problem as a [`Diagnostic`] with a stable code (see [`codes`]); [`validate`] turns the
+//! first error into a [`ConfigError`] for use at load time.
+//!
+//! Every diagnostic names the flow and node, the field path and, when [`Sources`] are
+//! given, the file, line and column where the field (or else its node) is written.
+
+use super::graph::{FlowGraph, FlowRefKind, NodeKind};
+use super::model::{AniAction, Flow, IvrConfig, Node, Step, TransferTo, Validation};
+use super::source::{Segment, Sources, display_path};
+use crate::error::{ConfigError, ConfigLocation};
+use petgraph::graph::NodeIndex;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::fmt;
+
+/// The stable diagnostic codes.
+pub mod codes {
+    /// A node field names a node the flow does not have.
+    pub const UNKNOWN_TARGET: &str = "unknown-target";
+    /// `start` names a node the flow does not have.
+    pub const UNKNOWN_START: &str = "unknown-start";
+    /// No path leads from `start` to the node (warning).
+    pub const UNREACHABLE_NODE: &str = "unreachable-node";
+    /// No hangup, transfer, queue, voicemail, callback or return can be reached from the
+    /// node: every way on ends in a loop without exit.
+    pub const DEAD_END: &str = "dead-end";
+    /// Nodes that lead only to each other: once inside, the call never ends.
+    pub const LOOP_WITHOUT_EXIT: &str = "loop-without-exit";
+    /// A loop a caller who presses nothing goes round forever (no branch guards it; a
+    /// menu or collect whose `on_failure` leads back into the loop restarts its counts).
+    pub const UNGUARDED_LOOP: &str = "unguarded-loop";
+    /// A digit string with keys other than `0-9`, `*` and `#` (or of the wrong length).
+    pub const INVALID_DIGITS: &str = "invalid-digits";
+    /// One option is a prefix of another (`1` and `12`).
+    pub const OVERLAPPING_DIGITS: &str = "overlapping-digits";
+    /// The same digit is used twice (queue offers).
+    pub const DUPLICATE_DIGIT: &str = "duplicate-digit";
+    /// `locales` is empty.
+    pub const NO_LOCALES: &str = "no-locales";
+    /// A prompt lacks a version for a declared locale.
+    pub const MISSING_PROMPT_LOCALE: &str = "missing-prompt-locale";
+    /// A prompt has a version for a locale that is not declared (warning).
+    pub const UNDECLARED_PROMPT_LOCALE: &str = "undeclared-prompt-locale";
+    /// A prompt id that `prompts` does not define.
+    pub const UNKNOWN_PROMPT: &str = "unknown-prompt";
+    /// A CEL expression that does not parse.
+    pub const CEL_SYNTAX: &str = "cel-syntax";
+    /// A CEL expression too long or too deeply nested to compile safely.
+    pub const CEL_TOO_COMPLEX: &str = "cel-too-complex";
+    /// A CEL expression reading a variable outside [`super::CEL_ROOTS`].
+    pub const CEL_UNKNOWN_VARIABLE: &str = "cel-unknown-variable";
+    /// A schedule names a calendar that is not configured.
+    pub const UNKNOWN_CALENDAR: &str = "unknown-calendar";
+    /// A queue number that is not configured.
+    pub const UNKNOWN_QUEUE: &str = "unknown-queue";
+    /// A flow id (subflow, transfer, entry rule, ANI rule) that is not defined.
+    pub const UNKNOWN_FLOW: &str = "unknown-flow";
+    /// Subflows that call each other in a cycle.
+    pub const RECURSIVE_SUBFLOW: &str = "recursive-subflow";
+    /// A reachable `return` in a flow no subflow node calls (warning).
+    pub const RETURN_OUTSIDE_SUBFLOW: &str = "return-outside-subflow";
+    /// A menu nested deeper than `max_menu_depth`.
+    pub const MENU_TOO_DEEP: &str = "menu-too-deep";
+    /// A collect validation pattern that is not a valid regular expression.
+    pub const INVALID_REGEX: &str = "invalid-regex";
+    /// A collect with `min_digits > max_digits` or `max_digits = 0`.
+    pub const COLLECT_DIGIT_RANGE: &str = "collect-digit-range";
+    /// A survey question with `min > max` or `max > 9`.
+    pub const SURVEY_RANGE: &str = "survey-range";
+    /// A language option naming a locale that is not declared.
+    pub const UNKNOWN_LOCALE: &str = "unknown-locale";
+    /// A flow under `flows` whose `id` differs from its key.
+    pub const FLOW_ID_MISMATCH: &str = "flow-id-mismatch";
+    /// A scripted test expecting a node, prompt or queue that does not exist.
+    pub const TEST_UNKNOWN_REFERENCE: &str = "test-unknown-reference";
+    /// A queue node's requirement that the engine would reject (empty skill name,
+    /// nested deeper than 16 levels).
+    pub const INVALID_REQUIREMENT: &str = "invalid-requirement";
+
+    /// Every code.
+    pub const ALL: &[&str] = &[
+        UNKNOWN_TARGET,
+        UNKNOWN_START,
+        UNREACHABLE_NODE,
+        DEAD_END,
+        LOOP_WITHOUT_EXIT,
+        UNGUARDED_LOOP,
+        INVALID_DIGITS,
+        OVERLAPPING_DIGITS,
+        DUPLICATE_DIGIT,
+        NO_LOCALES,
+        MISSING_PROMPT_LOCALE,
+        UNDECLARED_PROMPT_LOCALE,
+        UNKNOWN_PROMPT,
+        CEL_SYNTAX,
+        CEL_TOO_COMPLEX,
+        CEL_UNKNOWN_VARIABLE,
+        UNKNOWN_CALENDAR,
+        UNKNOWN_QUEUE,
+        UNKNOWN_FLOW,
+        RECURSIVE_SUBFLOW,
+        RETURN_OUTSIDE_SUBFLOW,
+        MENU_TOO_DEEP,
+        INVALID_REGEX,
+        COLLECT_DIGIT_RANGE,
+        SURVEY_RANGE,
+        UNKNOWN_LOCALE,
+        FLOW_ID_MISMATCH,
+        TEST_UNKNOWN_REFERENCE,
+        INVALID_REQUIREMENT,
+    ];
+}
+
+/// Variables a CEL expression may read.
+pub const CEL_ROOTS: &[&str] = &[
+    "ani", "dnis", "vars", "attrs", "tags", "queues", "time", "open", "locale",
+];
+
+/// CEL type names, which parse as identifiers (`type(x) == string`).
+const CEL_TYPE_NAMES: &[&str] = &[
+    "int",
+    "uint",
+    "double",
+    "bool",
+    "string",
+    "bytes",
+    "list",
+    "map",
+    "null_type",
+    "type",
+    "timestamp",
+    "duration",
+];
+
+/// Longest CEL expression accepted, in characters.
+pub const MAX_CEL_LEN: usize = 1024;
+/// Deepest bracket nesting (`(`, `[`, `{`) accepted in a CEL expression.
+pub const MAX_CEL_NESTING: usize = 6;
+/// Most `?` (conditional operators) accepted in a CEL expression.
+pub const MAX_CEL_CONDITIONALS: usize = 12;
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The configuration must not be used.
+    Error,
+    /// Probably a mistake; the configuration works.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One problem found by [`lint`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable kebab-case code (see [`codes`]).
+    pub code: &'static str,
+    /// The flow id (empty for problems outside flows: prompts, entry and ANI rules).
+    pub flow: String,
+    /// The node id, when the problem is in a node.
+    pub node: Option<String>,
+    /// Field path inside the flow (`nodes.main.options.1`, `start`) or, outside flows,
+    /// inside the configuration (`prompts.welcome`, `entry.dnis.0800-BANK`).
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+    /// The file the field is written in, when sources were given.
+    pub file: Option<String>,
+    /// 1-based line of the field (or of its node when the field is not written).
+    pub line: Option<usize>,
+    /// 1-based column.
+    pub column: Option<usize>,
+}
+
+impl Diagnostic {
+    /// Whether this is an error.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// The subject: `flow `bank`, node `main``, or the configuration path.
+    fn subject(&self) -> String {
+        match (&self.node, self.flow.is_empty()) {
+            (Some(node), false) => format!("flow `{}`, node `{node}`", self.flow),
+            (None, false) => format!("flow `{}`", self.flow),
+            _ => format!("`{}`", self.field),
+        }
+    }
+
+    /// The diagnostic as a [`ConfigError`] (file, line, column and the path in that
+    /// file: `flows.ID.` is prefixed unless the flow came from its own file).
+    pub fn to_config_error(&self, sources: Option<&Sources>) -> ConfigError {
+        let own_file = sources.is_some_and(|s| s.has_own_file(&self.flow));
+        let path = if self.flow.is_empty() || own_file {
+            self.field.clone()
+        } else {
+            format!("flows.{}.{}", self.flow, self.field)
+        };
+        ConfigError {
+            location: ConfigLocation {
+                file: self.file.clone().unwrap_or_else(|| "<ivr>".into()),
+                line: self.line,
+                column: self.column,
+                path,
+            },
+            message: format!(
+                "{}[{}] {}: {}",
+                self.severity,
+                self.code,
+                self.subject(),
+                self.message
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}")?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+                if let Some(col) = self.column {
+                    write!(f, ":{col}")?;
+                }
+            }
+            write!(f, ": ")?;
+        }
+        write!(f, "{}[{}]: {}", self.severity, self.code, self.subject())?;
+        if !self.flow.is_empty() {
+            write!(f, " at `{}`", self.field)?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Everything [`lint`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LintReport {
+    /// Diagnostics: configuration-wide ones first, then flow by flow.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl LintReport {
+    /// The errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.severity == Severity::Error)
+    }
+
+    /// The warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+    }
+
+    /// Whether there is at least one error.
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+
+    /// The diagnostics with this code.
+    pub fn with_code<'a>(&'a self, code: &str) -> impl Iterator<Item = &'a Diagnostic> {
+        self.diagnostics.iter().filter(move |d| d.code == code)
+    }
+
+    /// The first error as a [`ConfigError`]; `Ok(self)` (warnings only) otherwise.
+    pub fn into_result(self, sources: Option<&Sources>) -> Result<LintReport, ConfigError> {
+        let first = self.errors().next().map(|e| e.to_config_error(sources));
+        match first {
+            Some(e) => Err(e),
+            None => Ok(self),
+        }
+    }
+}
+
+impl fmt::Display for LintReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{d}")?;
+        }
+        let errors = self.errors().count();
+        let warnings = self.warnings().count();
+        write!(
+            f,
+            "{errors} error{}, {warnings} warning{}",
+            if errors == 1 { "" } else { "s" },
+            if warnings == 1 { "" } else { "s" }
+        )
+    }
+}
+
+/// A CEL expression that cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CelProblem {
+    /// Longer or more deeply nested than [`MAX_CEL_LEN`], [`MAX_CEL_NESTING`] and
+    /// [`MAX_CEL_CONDITIONALS`] allow (the parser recurses on the stack).
+    TooComplex(String),
+    /// Does not parse.
+    Syntax(String),
+    /// Reads variables outside [`CEL_ROOTS`] (sorted).
+    UnknownVariables(Vec<String>),
+}
+
+/// Checks that a CEL expression is short and shallow enough to compile safely, parses,
+/// and reads only [`CEL_ROOTS`] (variables bound by macros such as `exists(t, ...)` are
+/// fine).
+pub fn check_cel(src: &str) -> Result<(), CelProblem> {
+    let len = src.chars().count();
+    if len > MAX_CEL_LEN {
+        return Err(CelProblem::TooComplex(format!(
+            "is {len} characters long (at most {MAX_CEL_LEN})"
+        )));
+    }
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for c in src.chars() {
+        match c {
+            '(' | '[' | '{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > MAX_CEL_NESTING {
+        return Err(CelProblem::TooComplex(format!(
+            "nests brackets {deepest} deep (at most {MAX_CEL_NESTING})"
+        )));
+    }
+    let conditionals = src.matches('?').count();
+    if conditionals > MAX_CEL_CONDITIONALS {
+        return Err(CelProblem::TooComplex(format!(
+            "has {conditionals} conditional operators (at most {MAX_CEL_CONDITIONALS})"
+        )));
+    }
+    let program = cel::Program::compile(src).map_err(|e| {
+        let msg = match e.errors.first() {
+            Some(first) => {
+                let text = first.msg.lines().next().unwrap_or("").trim().to_string();
+                if first.pos.0 > 0 && first.pos.1 >= 0 {
+                    format!("{text} (at {}:{})", first.pos.0, first.pos.1 + 1)
+                } else {
+                    text
+                }
+            }
+            None => "syntax error".into(),
+        };
+        CelProblem::Syntax(msg)
+    })?;
+    let mut free = BTreeSet::new();
+    free_variables(program.expression(), &mut Vec::new(), &mut free);
+    let unknown: Vec<String> = free
+        .into_iter()
+        .filter(|v| !CEL_ROOTS.contains(&v.as_str()) && !CEL_TYPE_NAMES.contains(&v.as_str()))
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(CelProblem::UnknownVariables(unknown))
+    }
+}
+
+/// Identifiers read by an expression and not bound by an enclosing comprehension.
+fn free_variables(e: &cel::IdedExpr, bound: &mut Vec<String>, out: &mut BTreeSet<String>) {
+    use cel::common::ast::{EntryExpr, Expr};
+    let entry = |entry: &EntryExpr, bound: &mut Vec<String>, out: &mut BTreeSet<String>| match entry {
+        EntryExpr::StructField(f) => free_variables(&f.value, bound, out),
+        EntryExpr::MapEntry(m) => {
+            free_variables(&m.key, bound, out);
+            free_variables(&m.value, bound, out);
+        }
+    };
+    match &e.expr {
+        Expr::Unspecified | Expr::Literal(_) => {}
+        Expr::Ident(name) => {
+            if !name.starts_with('@') && !bound.iter().any(|b| b == name) {
+                out.insert(name.clone());
+            }
+        }
+        Expr::Call(call) => {
+            if let Some(target) = &call.target {
+                free_variables(target, bound, out);
+            }
+            for arg in &call.args {
+                free_variables(arg, bound, out);
+            }
+        }
+        Expr::Comprehension(c) => {
+            free_variables(&c.iter_range, bound, out);
+            free_variables(&c.accu_init, bound, out);
+            let before = bound.len();
+            bound.push(c.iter_var.clone());
+            if let Some(v) = &c.iter_var2 {
+                bound.push(v.clone());
+            }
+            bound.push(c.accu_var.clone());
+            free_variables(&c.loop_cond, bound, out);
+            free_variables(&c.loop_step, bound, out);
+            free_variables(&c.result, bound, out);
+            bound.truncate(before);
+        }
+        Expr::List(list) => {
+            for el in &list.elements {
+                free_variables(el, bound, out);
+            }
+        }
+        Expr::Map(map) => {
+            for en in &map.entries {
+                entry(&en.expr, bound, out);
+            }
+        }
+        Expr::Struct(st) => {
+            for en in &st.entries {
+                entry(&en.expr, bound, out);
+            }
+        }
+        Expr::Select(sel) => free_variables(&sel.operand, bound, out),
+    }
+}
+
+/// Whether `s` is a non-empty string of DTMF keys (`0-9`, `*`, `#`).
+pub fn is_dtmf(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#')
+}
+
+fn key(k: &str) -> Segment {
+    Segment::Key(k.to_string())
+}
+
+fn seg_path(parts: &[&str]) -> Vec<Segment> {
+    parts.iter().map(|p| key(p)).collect()
+}
+
+fn indexed(name: &str, i: usize, rest: &[&str]) -> Vec<Segment> {
+    let mut v = vec![key(name), Segment::Index(i)];
+    v.extend(rest.iter().map(|p| key(p)));
+    v
+}
+
+fn entry_rule(i: usize, field: &str) -> Vec<Segment> {
+    vec![key("entry"), key("rules"), Segment::Index(i), key(field)]
+}
+
+struct Ctx<'a> {
+    ivr: &'a IvrConfig,
+    calendars: BTreeSet<&'a str>,
+    queues: BTreeSet<u32>,
+    sources: Option<&'a Sources>,
+    out: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn config(&mut self, severity: Severity, code: &'static str, path: Vec<Segment>, message: String) {
+        let pos = self.sources.and_then(|s| s.locate_config(&path));
+        let file = self
+            .sources
+            .and_then(|s| s.config())
+            .map(|c| c.file().to_string());
+        self.out.push(Diagnostic {
+            severity,
+            code,
+            flow: String::new(),
+            node: None,
+            field: display_path(&path),
+            message,
+            file,
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+        });
+    }
+
+    fn flow(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        flow: &str,
+        field: Vec<Segment>,
+        message: String,
+    ) {
+        let pos = self.sources.and_then(|s| s.locate_flow_field(flow, &field));
+        self.out.push(Diagnostic {
+            severity,
+            code,
+            flow: flow.to_string(),
+            node: None,
+            field: display_path(&field),
+            message,
+            file: self.sources.and_then(|s| s.file(flow)).map(str::to_string),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+        });
+    }
+
+    fn node(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        flow: &str,
+        node: &str,
+        field: Vec<Segment>,
+        message: String,
+    ) {
+        let pos = self.sources.and_then(|s| s.locate_node(flow, node, &field));
+        let mut full = vec![key("nodes"), key(node)];
+        full.extend(field);
+        self.out.push(Diagnostic {
+            severity,
+            code,
+            flow: flow.to_string(),
+            node: Some(node.to_string()),
+            field: display_path(&full),
+            message,
+            file: self.sources.and_then(|s| s.file(flow)).map(str::to_string),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+        });
+    }
+
+    fn error(&mut self, code: &'static str, flow: &str, node: &str, field: Vec<Segment>, message: String) {
+        self.node(Severity::Error, code, flow, node, field, message);
+    }
+
+    fn prompt(&mut self, flow: &str, node: &str, field: Vec<Segment>, id: &str) {
+        if !self.ivr.prompts.contains_key(id) {
+            self.error(
+                codes::UNKNOWN_PROMPT,
+                flow,
+                node,
+                field,
+                format!("prompt `{id}` is not defined under `prompts`"),
+            );
+        }
+    }
+
+    fn queue(&mut self, flow: &str, node: &str, field: Vec<Segment>, queue: u32) {
+        if !self.queues.contains(&queue) {
+            self.error(
+                codes::UNKNOWN_QUEUE,
+                flow,
+                node,
+                field,
+                format!("queue {queue} is not configured"),
+            );
+        }
+    }
+
+    fn flow_ref(&mut self, flow: &str, node: &str, field: Vec<Segment>, target: &str) {
+        if !self.ivr.flows.contains_key(target) {
+            self.error(
+                codes::UNKNOWN_FLOW,
+                flow,
+                node,
+                field,
+                format!("flow `{target}` is not defined"),
+            );
+        }
+    }
+
+    fn cel(&mut self, flow: &str, node: &str, field: Vec<Segment>, src: &str) {
+        if let Some((code, message)) = cel_problem(src) {
+            self.error(code, flow, node, field, message);
+        }
+    }
+
+    fn digits(&mut self, flow: &str, node: &str, field: &[&str], options: &[&str], what: &str) {
+        let mut valid = BTreeSet::new();
+        for &d in options {
+            let mut path = seg_path(field);
+            path.push(key(d));
+            if is_dtmf(d) {
+                valid.insert(d);
+            } else {
+                self.error(
+                    codes::INVALID_DIGITS,
+                    flow,
+                    node,
+                    path,
+                    format!("{what} `{d}` is not a string of keys 0-9, * and #"),
+                );
+            }
+        }
+        for &d in &valid {
+            for (i, _) in d.char_indices().skip(1) {
+                let prefix = &d[..i];
+                if valid.contains(prefix) {
+                    let mut path = seg_path(field);
+                    path.push(key(d));
+                    self.error(
+                        codes::OVERLAPPING_DIGITS,
+                        flow,
+                        node,
+                        path,
+                        format!("{what} `{d}` overlaps {what} `{prefix}`, which is a prefix of it"),
+                    );
+                    break;
+                }
+            }
+        }
+    }
+
+    fn single_key(
+        &mut self,
+        flow: &str,
+        node: &str,
+        field: Vec<Segment>,
+        d: &str,
+        allow_empty: bool,
+    ) -> bool {
+        let ok = (allow_empty && d.is_empty()) || (is_dtmf(d) && d.chars().count() == 1);
+        if !ok {
+            self.error(
+                codes::INVALID_DIGITS,
+                flow,
+                node,
+                field,
+                format!(
+                    "`{d}` is not {}one key 0-9, * or #",
+                    if allow_empty { "empty or " } else { "" }
+                ),
+            );
+        }
+        ok
+    }
+}
+
+fn cel_problem(src: &str) -> Option<(&'static str, String)> {
+    match check_cel(src) {
+        Ok(()) => None,
+        Err(CelProblem::TooComplex(m)) => Some((codes::CEL_TOO_COMPLEX, format!("CEL `{src}` {m}"))),
+        Err(CelProblem::Syntax(m)) => Some((codes::CEL_SYNTAX, format!("CEL `{src}` does not parse: {m}"))),
+        Err(CelProblem::UnknownVariables(vars)) => Some((
+            codes::CEL_UNKNOWN_VARIABLE,
+            format!(
+                "CEL `{src}` reads unknown variable{} {} (known: {})",
+                if vars.len() == 1 { "" } else { "s" },
+                vars.iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                CEL_ROOTS.join(", ")
+            ),
+        )),
+    }
+}
+
+/// The prompt ids a node plays, with their fields.
+pub fn prompt_refs(node: &Node) -> Vec<(Vec<Segment>, &str)> {
+    let mut v: Vec<(Vec<Segment>, &str)> = Vec::new();
+    match node {
+        Node::Menu(m) => {
+            v.push((seg_path(&["greeting"]), &m.greeting));
+            if let Some(p) = &m.short_greeting {
+                v.push((seg_path(&["short_greeting"]), p));
+            }
+            if let Some(p) = &m.invalid {
+                v.push((seg_path(&["invalid"]), p));
+            }
+            if let Some(p) = &m.timeout_prompt {
+                v.push((seg_path(&["timeout_prompt"]), p));
+            }
+        }
+        Node::Play(p) => {
+            for (i, id) in p.prompts.iter().enumerate() {
+                v.push((vec![key("prompts"), Segment::Index(i)], id));
+            }
+        }
+        Node::Collect(c) => {
+            v.push((seg_path(&["prompt"]), &c.prompt));
+            if let Some(p) = &c.confirm {
+                v.push((seg_path(&["confirm"]), p));
+            }
+            if let Some(p) = &c.invalid {
+                v.push((seg_path(&["invalid"]), p));
+            }
+        }
+        Node::Language(l) => v.push((seg_path(&["prompt"]), &l.prompt)),
+        Node::Queue(q) => {
+            if let Some(o) = &q.offers {
+                v.push((seg_path(&["offers", "prompt"]), &o.prompt));
+            }
+        }
+        Node::Voicemail(vm) => v.push((seg_path(&["prompt"]), &vm.prompt)),
+        Node::Callback(c) => {
+            v.push((seg_path(&["confirm"]), &c.confirm));
+            v.push((seg_path(&["ask_number"]), &c.ask_number));
+            if let Some(p) = &c.done {
+                v.push((seg_path(&["done"]), p));
+            }
+        }
+        Node::Survey(s) => {
+            for (i, q) in s.questions.iter().enumerate() {
+                v.push((indexed("questions", i, &["prompt"]), &q.prompt));
+            }
+        }
+        Node::Hangup(h) => {
+            if let Some(p) = &h.prompt {
+                v.push((seg_path(&["prompt"]), p));
+            }
+        }
+        Node::Branch(_)
+        | Node::Schedule(_)
+        | Node::Lookup(_)
+        | Node::Set(_)
+        | Node::Transfer(_)
+        | Node::Subflow(_)
+        | Node::Return(_) => {}
+    }
+    v
+}
+
+/// Checks an IVR configuration against the calendars and queue numbers that exist.
+/// `sources` (from the loaders) add file, line and column to each diagnostic.
+pub fn lint(ivr: &IvrConfig, calendars: &[&str], queues: &[u32], sources: Option<&Sources>) -> LintReport {
+    let mut cx = Ctx {
+        ivr,
+        calendars: calendars.iter().copied().collect(),
+        queues: queues.iter().copied().collect(),
+        sources,
+        out: Vec::new(),
+    };
+    config_checks(&mut cx);
+    let graphs: BTreeMap<&str, FlowGraph> = ivr
+        .flows
+        .iter()
+        .map(|(id, f)| (id.as_str(), FlowGraph::build(f)))
+        .collect();
+    let callees: BTreeSet<&str> = graphs
+        .values()
+        .flat_map(|g| g.flow_refs.iter())
+        .filter(|r| r.kind == FlowRefKind::Subflow)
+        .map(|r| r.flow.as_str())
+        .collect();
+    for (id, flow) in &ivr.flows {
+        if let Some(g) = graphs.get(id.as_str()) {
+            lint_flow(&mut cx, id, flow, g, callees.contains(id.as_str()));
+        }
+    }
+    recursive_subflows(&mut cx, &graphs);
+    LintReport { diagnostics: cx.out }
+}
+
+/// [`lint`], then the first error (if any) as a [`ConfigError`] with file, line,
+/// column and path. On success, returns the report (warnings only).
+pub fn validate(
+    ivr: &IvrConfig,
+    calendars: &[&str],
+    queues: &[u32],
+    sources: Option<&Sources>,
+) -> Result<LintReport, ConfigError> {
+    lint(ivr, calendars, queues, sources).into_result(sources)
+}
+
+fn config_checks(cx: &mut Ctx<'_>) {
+    let ivr = cx.ivr;
+    if ivr.locales.is_empty() {
+        cx.config(
+            Severity::Error,
+            codes::NO_LOCALES,
+            seg_path(&["locales"]),
+            "no locale is declared".into(),
+        );
+    }
+    for (id, versions) in &ivr.prompts {
+        for locale in &ivr.locales {
+            if !versions.contains_key(locale) {
+                cx.config(
+                    Severity::Error,
+                    codes::MISSING_PROMPT_LOCALE,
+                    vec![key("prompts"), key(id)],
+                    format!(
+                        "prompt `{id}` has no `{locale}` version (declared locales: {})",
+                        ivr.locales.join(", ")
+                    ),
+                );
+            }
+        }
+        for locale in versions.keys() {
+            if !ivr.locales.contains(locale) {
+                cx.config(
+                    Severity::Warning,
+                    codes::UNDECLARED_PROMPT_LOCALE,
+                    vec![key("prompts"), key(id), key(locale)],
+                    format!("prompt `{id}` has a version for `{locale}`, which is not in `locales`"),
+                );
+            }
+        }
+    }
+    for (dnis, flow) in &ivr.entry.dnis {
+        if !ivr.flows.contains_key(flow) {
+            cx.config(
+                Severity::Error,
+                codes::UNKNOWN_FLOW,
+                vec![key("entry"), key("dnis"), key(dnis)],
+                format!("DNIS `{dnis}` goes to flow `{flow}`, which is not defined"),
+            );
+        }
+    }
+    for (i, rule) in ivr.entry.rules.iter().enumerate() {
+        if let Some((code, message)) = cel_problem(&rule.when) {
+            cx.config(Severity::Error, code, entry_rule(i, "when"), message);
+        }
+        if !ivr.flows.contains_key(&rule.flow) {
+            cx.config(
+                Severity::Error,
+                codes::UNKNOWN_FLOW,
+                entry_rule(i, "flow"),
+                format!(
+                    "entry rule {i} goes to flow `{}`, which is not defined",
+                    rule.flow
+                ),
+            );
+        }
+    }
+    if let Some(flow) = &ivr.entry.default
+        && !ivr.flows.contains_key(flow)
+    {
+        cx.config(
+            Severity::Error,
+            codes::UNKNOWN_FLOW,
+            seg_path(&["entry", "default"]),
+            format!("the default entry flow `{flow}` is not defined"),
+        );
+    }
+    for (i, rule) in ivr.ani_rules.iter().enumerate() {
+        if let AniAction::Block { prompt, flow } = &rule.action {
+            if let Some(p) = prompt
+                && !ivr.prompts.contains_key(p)
+            {
+                cx.config(
+                    Severity::Error,
+                    codes::UNKNOWN_PROMPT,
+                    indexed("ani_rules", i, &["action", "block", "prompt"]),
+                    format!("prompt `{p}` is not defined under `prompts`"),
+                );
+            }
+            if let Some(f) = flow
+                && !ivr.flows.contains_key(f)
+            {
+                cx.config(
+                    Severity::Error,
+                    codes::UNKNOWN_FLOW,
+                    indexed("ani_rules", i, &["action", "block", "flow"]),
+                    format!("flow `{f}` is not defined"),
+                );
+            }
+        }
+    }
+}
+
+fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &Node) {
+    let f = flow_id;
+    for (label, field, target) in super::graph::targets(node) {
+        if !flow.nodes.contains_key(target) {
+            let what = match label {
+                super::graph::EdgeLabel::Digit(d) => format!("option `{d}`"),
+                _ => format!("`{}`", display_path(&field)),
+            };
+            cx.error(
+                codes::UNKNOWN_TARGET,
+                f,
+                id,
+                field,
+                format!("{what} goes to `{target}`, which is not a node of this flow"),
+            );
+        }
+    }
+    for (field, prompt) in prompt_refs(node) {
+        cx.prompt(f, id, field, prompt);
+    }
+    match node {
+        Node::Menu(m) => {
+            let keys: Vec<&str> = m.options.keys().map(String::as_str).collect();
+            cx.digits(f, id, &["options"], &keys, "option");
+        }
+        Node::Collect(c) => {
+            if c.max_digits == 0 {
+                cx.error(
+                    codes::COLLECT_DIGIT_RANGE,
+                    f,
+                    id,
+                    seg_path(&["max_digits"]),
+                    "max_digits is 0: no digit can be collected".into(),
+                );
+            } else if c.min_digits > c.max_digits {
+                cx.error(
+                    codes::COLLECT_DIGIT_RANGE,
+                    f,
+                    id,
+                    seg_path(&["min_digits"]),
+                    format!(
+                        "min_digits ({}) is more than max_digits ({})",
+                        c.min_digits, c.max_digits
+                    ),
+                );
+            }
+            cx.single_key(f, id, seg_path(&["terminator"]), &c.terminator, true);
+            if let Some(Validation::Pattern(p)) = &c.validate
+                && let Err(e) = regex::Regex::new(p)
+            {
+                let text = e.to_string();
+                let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+                let last = last.trim().trim_start_matches("error: ");
+                cx.error(
+                    codes::INVALID_REGEX,
+                    f,
+                    id,
+                    seg_path(&["validate", "pattern"]),
+                    format!("pattern `{p}` is not a valid regular expression: {last}"),
+                );
+            }
+        }
+        Node::Branch(b) => {
+            for (i, c) in b.conditions.iter().enumerate() {
+                cx.cel(f, id, indexed("conditions", i, &["when"]), &c.when);
+            }
+        }
+        Node::Schedule(s) => {
+            if !cx.calendars.contains(s.calendar.as_str()) {
+                cx.error(
+                    codes::UNKNOWN_CALENDAR,
+                    f,
+                    id,
+                    seg_path(&["calendar"]),
+                    format!("calendar `{}` is not configured", s.calendar),
+                );
+            }
+        }
+        Node::Set(s) => {
+            for (name, expr) in &s.vars {
+                cx.cel(f, id, vec![key("vars"), key(name)], expr);
+            }
+        }
+        Node::Language(l) => {
+            let keys: Vec<&str> = l.options.keys().map(String::as_str).collect();
+            cx.digits(f, id, &["options"], &keys, "option");
+            for (digit, locale) in &l.options {
+                if !cx.ivr.locales.contains(locale) {
+                    cx.error(
+                        codes::UNKNOWN_LOCALE,
+                        f,
+                        id,
+                        vec![key("options"), key(digit)],
+                        format!(
+                            "option `{digit}` selects locale `{locale}`, which is not in `locales` ({})",
+                            cx.ivr.locales.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+        Node::Queue(q) => {
+            cx.queue(f, id, seg_path(&["queue"]), q.queue.0);
+            if let Some(r) = &q.requirement
+                && let Err(m) = r.check()
+            {
+                cx.error(codes::INVALID_REQUIREMENT, f, id, seg_path(&["requirement"]), m);
+            }
+            if let Some(o) = &q.offers {
+                let cb = o
+                    .callback_digit
+                    .as_deref()
+                    .filter(|d| cx.single_key(f, id, seg_path(&["offers", "callback_digit"]), d, false));
+                let vm =
+                    o.voicemail.as_ref().map(|v| v.digit.as_str()).filter(|d| {
+                        cx.single_key(f, id, seg_path(&["offers", "voicemail", "digit"]), d, false)
+                    });
+                if let (Some(a), Some(b)) = (cb, vm)
+                    && a == b
+                {
+                    cx.error(
+                        codes::DUPLICATE_DIGIT,
+                        f,
+                        id,
+                        seg_path(&["offers", "voicemail", "digit"]),
+                        format!("digit `{b}` is also the callback digit"),
+                    );
+                }
+            }
+        }
+        Node::Transfer(t) => match &t.to {
+            TransferTo::Queue(q) => cx.queue(f, id, seg_path(&["to", "queue"]), q.0),
+            TransferTo::Flow(target) => cx.flow_ref(f, id, seg_path(&["to", "flow"]), target),
+            TransferTo::Agent(_) | TransferTo::External(_) => {}
+        },
+        Node::Callback(c) => cx.queue(f, id, seg_path(&["queue"]), c.queue.0),
+        Node::Survey(s) => {
+            for (i, q) in s.questions.iter().enumerate() {
+                if q.min > q.max {
+                    cx.error(
+                        codes::SURVEY_RANGE,
+                        f,
+                        id,
+                        indexed("questions", i, &["min"]),
+                        format!(
+                            "question `{}`: min ({}) is more than max ({})",
+                            q.id, q.min, q.max
+                        ),
+                    );
+                } else if q.max > 9 {
+                    cx.error(
+                        codes::SURVEY_RANGE,
+                        f,
+                        id,
+                        indexed("questions", i, &["max"]),
+                        format!(
+                            "question `{}`: max ({}) cannot be answered with one digit",
+                            q.id, q.max
+                        ),
+                    );
+                }
+            }
+        }
+        Node::Subflow(s) => cx.flow_ref(f, id, seg_path(&["flow"]), &s.flow),
+        Node::Play(_) | Node::Lookup(_) | Node::Voicemail(_) | Node::Return(_) | Node::Hangup(_) => {}
+    }
+}
+
+fn test_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow) {
+    for (i, conv) in flow.tests.iter().enumerate() {
+        for (j, step) in conv.steps.iter().enumerate() {
+            let problem = match step {
+                Step::ExpectNode(n) if !flow.nodes.contains_key(n) => {
+                    Some(format!("expects node `{n}`, which the flow does not have"))
+                }
+                Step::ExpectPrompt(p) if !cx.ivr.prompts.contains_key(p) => {
+                    Some(format!("expects prompt `{p}`, which is not defined"))
+                }
+                Step::ExpectQueue(q) if !cx.queues.contains(q) => {
+                    Some(format!("expects queue {q}, which is not configured"))
+                }
+                _ => None,
+            };
+            if let Some(p) = problem {
+                let field = vec![key("tests"), Segment::Index(i), key("steps"), Segment::Index(j)];
+                cx.flow(
+                    Severity::Error,
+                    codes::TEST_UNKNOWN_REFERENCE,
+                    flow_id,
+                    field,
+                    format!("test `{}` step {}: {p}", conv.name, j + 1),
+                );
+            }
+        }
+    }
+}
+
+fn list(g: &FlowGraph, nodes: &[NodeIndex]) -> String {
+    nodes
+        .iter()
+        .map(|n| format!("`{}`", g.id(*n)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn lint_flow(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, g: &FlowGraph, is_subflow: bool) {
+    if let Some(id) = &flow.id
+        && id != flow_id
+    {
+        cx.flow(
+            Severity::Error,
+            codes::FLOW_ID_MISMATCH,
+            flow_id,
+            seg_path(&["id"]),
+            format!("the flow is stored as `{flow_id}` but its id is `{id}`"),
+        );
+    }
+    if g.start().is_none() {
+        cx.flow(
+            Severity::Error,
+            codes::UNKNOWN_START,
+            flow_id,
+            seg_path(&["start"]),
+            format!("start node `{}` is not a node of this flow", flow.start),
+        );
+    }
+    for (id, node) in &flow.nodes {
+        node_checks(cx, flow_id, flow, id, node);
+    }
+    test_checks(cx, flow_id, flow);
+
+    let n = g.len();
+    let indices: Vec<NodeIndex> = (0..n).map(NodeIndex::new).collect(); // id order
+    let reach = g.start().map(|s| g.reachable_from(s));
+    let live = |ix: NodeIndex| reach.as_ref().is_none_or(|r| r[ix.index()]);
+    if let Some(r) = &reach {
+        for &ix in &indices {
+            if !r[ix.index()] {
+                cx.node(
+                    Severity::Warning,
+                    codes::UNREACHABLE_NODE,
+                    flow_id,
+                    g.id(ix),
+                    Vec::new(),
+                    format!("no path leads here from the start node `{}`", flow.start),
+                );
+            }
+        }
+    }
+
+    // Nodes with unknown targets already have errors; count them as exits so that the
+    // mistake is not reported again as a dead end.
+    let has_unknown: BTreeSet<&str> = g.unknown_targets.iter().map(|u| u.from.as_str()).collect();
+    let exits: Vec<bool> = indices
+        .iter()
+        .map(|&ix| g.kind(ix).is_some_and(NodeKind::is_terminal) || has_unknown.contains(g.id(ix)))
+        .collect();
+    let can_exit = g.can_reach(&exits);
+
+    let mut in_closed = vec![false; n];
+    for component in g.cycles(false) {
+        let mut member = vec![false; n];
+        for &m in &component {
+            member[m.index()] = true;
+        }
+        let closed = component
+            .iter()
+            .all(|&m| !exits[m.index()] && g.graph().neighbors(m).all(|t| member[t.index()]));
+        if !closed || !component.iter().any(|&m| live(m)) {
+            continue;
+        }
+        for &m in &component {
+            in_closed[m.index()] = true;
+        }
+        let first = component[0];
+        let message = if component.len() == 1 {
+            "this node leads only to itself: a call that gets here never ends".to_string()
+        } else {
+            format!(
+                "nodes {} lead only to each other: a call that gets here never ends",
+                list(g, &component)
+            )
+        };
+        cx.error(
+            codes::LOOP_WITHOUT_EXIT,
+            flow_id,
+            g.id(first),
+            Vec::new(),
+            message,
+        );
+    }
+    for &ix in &indices {
+        if live(ix) && !can_exit[ix.index()] && !in_closed[ix.index()] {
+            cx.error(
+                codes::DEAD_END,
+                flow_id,
+                g.id(ix),
+                Vec::new(),
+                "no hangup, transfer, queue, voicemail, callback or return can be reached from here".into(),
+            );
+        }
+    }
+    for component in g.cycles(true) {
+        let guarded = component.iter().any(|&m| g.kind(m) == Some(NodeKind::Branch));
+        let reported = component.iter().all(|&m| in_closed[m.index()]);
+        if guarded || reported || !component.iter().any(|&m| live(m)) {
+            continue;
+        }
+        let first = component[0];
+        cx.error(
+            codes::UNGUARDED_LOOP,
+            flow_id,
+            g.id(first),
+            Vec::new(),
+            format!(
+                "a caller who presses nothing goes round {} forever: no branch guards this loop \
+                 (a menu or collect whose on_failure leads back into it starts counting again)",
+                list(g, &component)
+            ),
+        );
+    }
+
+    if !is_subflow {
+        for &ix in &indices {
+            if live(ix) && g.kind(ix) == Some(NodeKind::Return) {
+                cx.node(
+                    Severity::Warning,
+                    codes::RETURN_OUTSIDE_SUBFLOW,
+                    flow_id,
+                    g.id(ix),
+                    Vec::new(),
+                    format!("no subflow node calls flow `{flow_id}`, so this return has nowhere to go"),
+                );
+            }
+        }
+    }
+
+    if let Some(start) = g.start() {
+        let max = cx.ivr.max_menu_depth;
+        let is_menu = |ix: NodeIndex| u32::from(g.kind(ix) == Some(NodeKind::Menu));
+        let mut depth = vec![u32::MAX; n];
+        depth[start.index()] = is_menu(start);
+        let mut todo = VecDeque::from([start]);
+        while let Some(ix) = todo.pop_front() {
+            let d = depth[ix.index()];
+            for t in g.graph().neighbors(ix) {
+                let w = is_menu(t);
+                if d.saturating_add(w) < depth[t.index()] {
+                    depth[t.index()] = d.saturating_add(w);
+                    if w == 0 {
+                        todo.push_front(t);
+                    } else {
+                        todo.push_back(t);
+                    }
+                }
+            }
+        }
+        for &ix in &indices {
+            let d = depth[ix.index()];
+            if is_menu(ix) == 1 && d != u32::MAX && d > max {
+                cx.error(
+                    codes::MENU_TOO_DEEP,
+                    flow_id,
+                    g.id(ix),
+                    Vec::new(),
+                    format!("this menu is nested {d} menus deep (max_menu_depth is {max})"),
+                );
+            }
+        }
+    }
+}
+
+fn recursive_subflows(cx: &mut Ctx<'_>, graphs: &BTreeMap<&str, FlowGraph>) {
+    let mut calls: petgraph::graph::DiGraph<&str, ()> = petgraph::graph::DiGraph::new();
+    let index: BTreeMap<&str, NodeIndex> = graphs.keys().map(|&id| (id, calls.add_node(id))).collect();
+    for (&from, g) in graphs {
+        for r in g.flow_refs.iter().filter(|r| r.kind == FlowRefKind::Subflow) {
+            if let Some(&to) = index.get(r.flow.as_str()) {
+                calls.update_edge(index[from], to, ());
+            }
+        }
+    }
+    let mut components: Vec<Vec<&str>> = petgraph::algo::tarjan_scc(&calls)
+        .into_iter()
+        .filter(|c| c.len() > 1 || c.first().is_some_and(|&n| calls.contains_edge(n, n)))
+        .map(|c| {
+            let mut ids: Vec<&str> = c.iter().map(|&ix| calls[ix]).collect();
+            ids.sort_unstable();
+            ids
+        })
+        .collect();
+    components.sort();
+    for flows in components {
+        // Report at the first subflow node (in flow and node order) calling into the cycle.
+        let at = flows.iter().find_map(|&f| {
+            graphs[f]
+                .flow_refs
+                .iter()
+                .find(|r| r.kind == FlowRefKind::Subflow && flows.contains(&r.flow.as_str()))
+                .map(|r| (f, r.from.clone()))
+        });
+        if let Some((flow, node)) = at {
+            let names = flows
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            cx.error(
+                codes::RECURSIVE_SUBFLOW,
+                flow,
+                &node,
+                seg_path(&["flow"]),
+                format!("flows {names} call each other as subflows without end"),
+            );
+        }
+    }
+}

@@ -113,16 +113,26 @@ impl Session {
 }
 
 /// Compiled expressions and patterns of a flow set, keyed by their source text.
-#[derive(Debug, Default)]
 pub(crate) struct Compiled {
     pub exprs: BTreeMap<String, Expr>,
     pub patterns: BTreeMap<String, regex::Regex>,
+    env: std::sync::Arc<cel::Env>,
+}
+
+impl std::fmt::Debug for Compiled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Compiled").field("exprs", &self.exprs.len()).finish_non_exhaustive()
+    }
 }
 
 impl Compiled {
     /// Compiles every CEL expression and pattern; the error names the field.
     pub(crate) fn build(ivr: &IvrConfig) -> Result<Compiled, ConfigError> {
-        let mut c = Compiled::default();
+        let mut c = Compiled {
+            exprs: BTreeMap::new(),
+            patterns: BTreeMap::new(),
+            env: std::sync::Arc::new(cel::Env::stdlib()),
+        };
         let err = |path: String, message: String| ConfigError {
             location: ConfigLocation {
                 file: "<config>".into(),
@@ -166,7 +176,7 @@ impl Compiled {
 
     fn expr(&mut self, src: &str) -> Result<(), String> {
         if !self.exprs.contains_key(src) {
-            let e = Expr::compile(src)?;
+            let e = Expr::compile_in(src, &self.env)?;
             self.exprs.insert(src.to_string(), e);
         }
         Ok(())

@@ -192,17 +192,27 @@ fn toml_value(v: &toml::de::DeValue<'_>, depth: usize) -> Children {
 struct JsonScan<'a> {
     b: &'a [u8],
     pos: usize,
+    path: Vec<Segment>,
+    /// The first key written twice in one object, and where.
+    duplicate: Option<(Vec<Segment>, usize)>,
 }
 
 impl JsonScan<'_> {
-    fn tree(src: &str) -> Option<SpanTree> {
+    fn scan(src: &str) -> (Option<SpanTree>, Option<(Vec<Segment>, usize)>) {
         let mut s = JsonScan {
             b: src.as_bytes(),
             pos: 0,
+            path: Vec::new(),
+            duplicate: None,
         };
-        let root = s.value(0)?;
+        let root = s.value(0);
         s.ws();
-        (s.pos == s.b.len()).then_some(root)
+        let root = root.filter(|_| s.pos == s.b.len());
+        (root, s.duplicate)
+    }
+
+    fn tree(src: &str) -> Option<SpanTree> {
+        JsonScan::scan(src).0
     }
 
     fn peek(&self) -> Option<u8> {
@@ -239,7 +249,12 @@ impl JsonScan<'_> {
                         let key_at = self.pos;
                         let key = self.string()?;
                         self.eat(b':')?;
+                        self.path.push(Segment::Key(key.clone()));
                         let mut v = self.value(depth + 1)?;
+                        if map.contains_key(&key) && self.duplicate.is_none() {
+                            self.duplicate = Some((self.path.clone(), key_at));
+                        }
+                        self.path.pop();
                         v.key = Some(key_at);
                         map.entry(key).or_insert(v);
                         self.ws();
@@ -263,7 +278,9 @@ impl JsonScan<'_> {
                     self.pos += 1;
                 } else {
                     loop {
+                        self.path.push(Segment::Index(items.len()));
                         items.push(self.value(depth + 1)?);
+                        self.path.pop();
                         self.ws();
                         match self.peek()? {
                             b',' => self.pos += 1,
@@ -459,7 +476,8 @@ impl Sources {
         text: impl Into<String>,
         format: Format,
     ) {
-        self.flows.insert(flow.into(), SourceText::new(file, text, format));
+        self.flows
+            .insert(flow.into(), SourceText::new(file, text, format));
     }
 
     /// Adds everything from `other` (its configuration text replaces this one's only if
@@ -565,11 +583,13 @@ fn config_error(file: &str, pos: Option<(usize, usize)>, path: &[Segment], messa
 fn node_prefix_len(path: &[Segment]) -> Option<usize> {
     let nodes_at = match path {
         [Segment::Key(n), Segment::Key(_), ..] if n == "nodes" => 0,
-        [Segment::Key(f), Segment::Key(_), Segment::Key(n), Segment::Key(_), ..]
-            if f == "flows" && n == "nodes" =>
-        {
-            2
-        }
+        [
+            Segment::Key(f),
+            Segment::Key(_),
+            Segment::Key(n),
+            Segment::Key(_),
+            ..,
+        ] if f == "flows" && n == "nodes" => 2,
         _ => return None,
     };
     Some(nodes_at + 2)
@@ -672,6 +692,19 @@ pub(crate) fn parse_json<T: DeserializeOwned>(src: &str, file: &str) -> Result<T
         let pos = (e.line() > 0).then(|| (e.line(), e.column().max(1)));
         config_error(file, pos, &[], strip_json_position(&e))
     })?;
+    // serde keeps the last of two equal keys of a map; TOML rejects them, and so do we.
+    if let (_, Some((path, offset))) = JsonScan::scan(src) {
+        let key = match path.last() {
+            Some(Segment::Key(k)) => k.clone(),
+            _ => String::new(),
+        };
+        return Err(config_error(
+            file,
+            Some(line_col(src, offset)),
+            &path,
+            format!("duplicate key `{key}`"),
+        ));
+    }
     Ok(value)
 }
 
@@ -813,7 +846,10 @@ mod tests {
             ]
         );
         assert_eq!(display_path(&p), "nodes.main.conditions[0].when");
-        assert_eq!(parse_path("a[x"), vec![Segment::Key("a".into()), Segment::Key("[x".into())]);
+        assert_eq!(
+            parse_path("a[x"),
+            vec![Segment::Key("a".into()), Segment::Key("[x".into())]
+        );
     }
 
     #[test]
