@@ -81,6 +81,7 @@ pub mod output;
 mod queue;
 mod rng;
 pub mod routing;
+pub mod sim;
 pub mod stats;
 pub mod workforce;
 

@@ -213,7 +213,7 @@ pub(crate) fn validate_agent(
     Ok(())
 }
 
-fn parse_toml<T: serde::de::DeserializeOwned>(src: &str, file: &str) -> Result<T, ConfigError> {
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(src: &str, file: &str) -> Result<T, ConfigError> {
     let de = toml::Deserializer::parse(src).map_err(|e| toml_error(src, file, "", &e))?;
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();

@@ -19,7 +19,7 @@
 //! ```
 
 mod load;
-pub(crate) use load::{validate_agent, validate_queue};
+pub(crate) use load::{parse_toml as parse_toml_in, validate_agent, validate_queue};
 
 use crate::ids::{AgentId, QueueId};
 use crate::routing::{Requirement, StrategyConfig};

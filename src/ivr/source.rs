@@ -628,13 +628,12 @@ fn node_error(mut node: serde_json::Value) -> Option<(Vec<Segment>, String)> {
     }
 }
 
+/// A refined error: the full path, the message and the position.
+type Refined = (Vec<Segment>, String, Option<(usize, usize)>);
+
 /// Refines an error at a node into the exact field, using the document as a JSON value
 /// and the text's index for the position.
-fn refine(
-    text: &SourceText,
-    doc: Option<serde_json::Value>,
-    path: &[Segment],
-) -> Option<(Vec<Segment>, String, Option<(usize, usize)>)> {
+fn refine(text: &SourceText, doc: Option<serde_json::Value>, path: &[Segment]) -> Option<Refined> {
     let n = node_prefix_len(path)?;
     let mut value = &doc?;
     for seg in &path[..n] {

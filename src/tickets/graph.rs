@@ -6,12 +6,14 @@ use super::error::DefinitionProblem as P;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, Reversed};
 
-/// The problems of one category's graph: `(kind, path, message)`.
+/// The problems of one category's graph: `(kind, path, message)`. `ignore` marks
+/// states not to report (duplicates, already reported).
 pub(crate) fn check(
     path: &str,
     graph: &DiGraph<u16, u16>,
     states: &[StateC],
     initial: u16,
+    ignore: &dyn Fn(usize) -> bool,
 ) -> Vec<(P, String, String)> {
     let mut out = Vec::new();
     let n = graph.node_count();
@@ -41,7 +43,7 @@ pub(crate) fn check(
             "the workflow has no closed state (`final = true`)".to_string(),
         ));
     }
-    for (i, s) in states.iter().enumerate() {
+    for (i, s) in states.iter().enumerate().filter(|(i, _)| !ignore(*i)) {
         let at = format!("{path}.states[{i}]");
         match (reached[i], s.is_final) {
             (false, true) => out.push((

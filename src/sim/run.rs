@@ -1,0 +1,533 @@
+//! The simulation loop: the host side of the engine, played by random callers and
+//! agents.
+
+use super::{Scenario, Traffic};
+use crate::agent::AgentTimes;
+use crate::error::{Error, Result};
+use crate::ids::{AgentId, CallId, Millis, QueueId};
+use crate::input::{Input, Party};
+use crate::output::{Action, Event, Output, Poll};
+use crate::rng::Rng;
+use crate::stats::{GroupInterval, IntervalReport, QueueCounters, ServiceLevelFormula};
+use crate::Engine;
+use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+/// How long the simulated host takes to play one configured IVR prompt.
+const PROMPT_MS: Millis = 3_000;
+/// A caller's pause before pressing keys.
+const THINK_MS: Millis = 1_000;
+/// A voicemail message's length.
+const MESSAGE_MS: Millis = 20_000;
+/// Queue lengths are sampled this often.
+const SAMPLE_MS: Millis = 60_000;
+
+/// A mean with its 95% confidence interval across replications.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Mean over replications.
+    pub mean: f64,
+    /// Lower bound of the 95% confidence interval (Student t).
+    pub low: f64,
+    /// Upper bound.
+    pub high: f64,
+    /// Replications with a value.
+    pub n: usize,
+}
+
+impl Estimate {
+    /// The estimate of a sample (NaN values are left out).
+    pub fn of(xs: &[f64]) -> Estimate {
+        let v: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+        let n = v.len();
+        if n == 0 {
+            return Estimate::default();
+        }
+        let mean = v.iter().sum::<f64>() / n as f64;
+        if n == 1 {
+            return Estimate { mean, low: mean, high: mean, n };
+        }
+        let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let half = super::t95(n - 1) * (var / n as f64).sqrt();
+        Estimate { mean, low: mean - half, high: mean + half, n }
+    }
+
+    /// Whether `x` lies inside the interval.
+    pub fn contains(&self, x: f64) -> bool {
+        self.low <= x && x <= self.high
+    }
+}
+
+/// One replication: the engine's own statistics.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Replication {
+    /// Seed used.
+    pub seed: u64,
+    /// Calls offered by the simulated callers.
+    pub calls: u64,
+    /// Inputs fed to the engine (including timeouts).
+    pub inputs: u64,
+    /// Simulated time covered, ms.
+    pub simulated_ms: Millis,
+    /// Interval reports per queue.
+    pub intervals: BTreeMap<QueueId, Vec<IntervalReport>>,
+    /// Counters over the whole run per queue.
+    pub totals: BTreeMap<QueueId, QueueCounters>,
+    /// Agent time per group and interval.
+    pub groups: Vec<GroupInterval>,
+    /// Calls waiting per queue, sampled every minute.
+    pub queue_length: BTreeMap<QueueId, Vec<u32>>,
+    /// Counters after the warm-up, all queues.
+    pub measured: QueueCounters,
+    /// Agent time after the warm-up, all groups.
+    pub measured_agents: AgentTimes,
+}
+
+/// Key figures across replications.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Calls offered to queues.
+    pub offered: Estimate,
+    /// Answered.
+    pub answered: Estimate,
+    /// Abandoned.
+    pub abandoned: Estimate,
+    /// Service level (share answered within each queue's threshold), by the
+    /// default formula (short abandons excluded).
+    pub service_level: Estimate,
+    /// Answered within threshold / offered.
+    pub answered_within_share: Estimate,
+    /// Average speed of answer, seconds.
+    pub asa_secs: Estimate,
+    /// Abandoned / offered.
+    pub abandon_share: Estimate,
+    /// Average handle time, seconds.
+    pub aht_secs: Estimate,
+    /// Agent occupancy.
+    pub occupancy: Estimate,
+}
+
+/// Everything a simulation produced.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SimResult {
+    /// Per replication.
+    pub replications: Vec<Replication>,
+    /// Across replications.
+    pub summary: Summary,
+    /// Length of a report interval, ms.
+    pub interval_ms: Millis,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Ev {
+    Arrival,
+    Answer(AgentId, CallId),
+    TalkEnds(CallId),
+    GiveUp(CallId, u32),
+    WrapUpDone(AgentId),
+    PromptDone(CallId),
+    Keys(CallId, String),
+    Reply(CallId, u64, bool, String),
+    RecordingDone(CallId),
+    Login(AgentId),
+    Logout(AgentId),
+    BreakStart(AgentId),
+    BreakEnd(AgentId),
+    Sample,
+}
+
+struct Host<'a> {
+    s: &'a Scenario,
+    engine: Engine,
+    rng: Rng,
+    now: Millis,
+    heap: BinaryHeap<Reverse<(Millis, u64, Ev)>>,
+    seq: u64,
+    next_call: u64,
+    traffic_of: BTreeMap<CallId, usize>,
+    /// Patience generation per call, so a stale give-up does nothing.
+    patience: BTreeMap<CallId, u32>,
+    inputs: u64,
+    queue_length: BTreeMap<QueueId, Vec<u32>>,
+    start: Millis,
+    arrivals_end: Millis,
+    total_share: f64,
+}
+
+impl Host<'_> {
+    fn at(&mut self, t: Millis, e: Ev) {
+        self.seq += 1;
+        self.heap.push(Reverse((t, self.seq, e)));
+    }
+
+    fn input(&mut self, i: Input) {
+        self.inputs += 1;
+        // Simulated people act on stale information sometimes (an answer after the
+        // offer moved on): the engine refuses such input and nothing changes.
+        let _ = self.engine.handle_input(self.now, i);
+        self.drain();
+    }
+
+    fn traffic(&self, call: CallId) -> Option<&Traffic> {
+        self.traffic_of.get(&call).and_then(|i| self.s.traffic.get(*i))
+    }
+
+    fn drain(&mut self) {
+        while let Poll::Output(o) = self.engine.poll() {
+            match o {
+                Output::Action(a) => self.action(a),
+                Output::Event(e) => self.event(e),
+            }
+        }
+    }
+
+    fn action(&mut self, a: Action) {
+        let now = self.now;
+        match a {
+            Action::RingAgent { call, agent, .. } => {
+                let d = self.s.answer_after.sample_ms(&mut self.rng);
+                self.at(now + d, Ev::Answer(agent, call));
+            }
+            Action::Connect { call, .. } | Action::DialCallback { call, .. } => {
+                if let Some(t) = self.traffic(call).map(|t| t.talk.clone()) {
+                    let d = t.sample_ms(&mut self.rng);
+                    self.at(now + d, Ev::TalkEnds(call));
+                }
+            }
+            Action::Play { call, announcement } if !announcement.prompts.is_empty() => {
+                let d = PROMPT_MS * announcement.prompts.len() as Millis;
+                self.at(now + d, Ev::PromptDone(call));
+            }
+            Action::Lookup { call, request, name, .. } => {
+                let (ok, delay) = match self.s.lookups.get(&name) {
+                    Some(r) => (self.rng.unit() < r.success, r.delay_ms),
+                    None => (false, 0),
+                };
+                self.at(now + delay, Ev::Reply(call, request, ok, name));
+            }
+            Action::Record { call, .. } => self.at(now + MESSAGE_MS, Ev::RecordingDone(call)),
+            _ => {}
+        }
+    }
+
+    fn event(&mut self, e: Event) {
+        let now = self.now;
+        match e {
+            Event::CallQueued { call, .. } => {
+                if let Some(p) = self.traffic(call).and_then(|t| t.patience.clone()) {
+                    let d = p.sample_ms(&mut self.rng);
+                    let generation = self.patience.entry(call).or_default();
+                    *generation += 1;
+                    let generation = *generation;
+                    self.at(now + d, Ev::GiveUp(call, generation));
+                }
+            }
+            Event::CallAnswered { call, .. } | Event::CallbackRequested { call, .. } => {
+                self.patience.remove(&call);
+            }
+            Event::CallCompleted { call, agent, .. } => {
+                if let Some(w) = self.traffic(call).and_then(|t| t.wrap_up.clone()) {
+                    let d = w.sample_ms(&mut self.rng);
+                    self.at(now + d, Ev::WrapUpDone(agent));
+                }
+            }
+            Event::CallEnded { call, .. } => {
+                self.patience.remove(&call);
+                self.traffic_of.remove(&call);
+            }
+            _ => {}
+        }
+    }
+
+    /// The expected calls per ms at time `t`, and when that rate ends.
+    fn rate_at(&self, t: Millis) -> (f64, Millis) {
+        let a = &self.s.arrivals;
+        let len = ((a.interval_minutes * 60_000.0) as Millis).max(1);
+        let idx = (t.saturating_sub(self.start) / len) as usize;
+        let r = a.calls_per_hour.get(idx).or(a.calls_per_hour.last()).copied().unwrap_or(0.0);
+        (r / 3_600_000.0, self.start + (idx as Millis + 1) * len)
+    }
+
+    /// Next arrival after `t` of the piecewise-constant Poisson process.
+    fn next_arrival(&mut self, mut t: Millis) -> Option<Millis> {
+        while t < self.arrivals_end {
+            let (rate, until) = self.rate_at(t);
+            if rate > 0.0 {
+                let gap = super::exponential(&mut self.rng, 1.0 / rate);
+                let next = t as f64 + gap;
+                if next < until as f64 {
+                    let n = next.ceil() as Millis;
+                    return (n < self.arrivals_end).then_some(n);
+                }
+            }
+            t = until; // memoryless: start afresh at the next rate
+        }
+        None
+    }
+
+    fn arrival(&mut self) {
+        if let Some(t) = self.next_arrival(self.now) {
+            self.at(t, Ev::Arrival);
+        }
+        let mut pick = self.rng.unit() * self.total_share;
+        let mut idx = 0;
+        for (i, t) in self.s.traffic.iter().enumerate() {
+            idx = i;
+            if pick < t.share {
+                break;
+            }
+            pick -= t.share;
+        }
+        let Some(t) = self.s.traffic.get(idx) else { return };
+        self.next_call += 1;
+        let call = CallId(self.next_call);
+        self.traffic_of.insert(call, idx);
+        let ani = format!("+1555{:07}", self.rng.below(t.callers));
+        let (dnis, queue, priority) = (t.dnis.clone().unwrap_or_default(), t.queue, t.priority);
+        self.input(Input::CallOffered {
+            call,
+            ani,
+            dnis,
+            channel: Default::default(),
+            attributes: Default::default(),
+            data: Default::default(),
+            priority,
+        });
+        if let Some(q) = queue {
+            self.input(Input::EnterQueue {
+                call,
+                queue: q,
+                priority: None,
+                requirement: None,
+            });
+        }
+    }
+
+    /// After a prompt ends: if the IVR now listens, the caller picks keys.
+    fn after_prompt(&mut self, call: CallId) {
+        self.input(Input::PromptFinished { call });
+        let Some(status) = self.engine.ivr_status(call) else { return };
+        if status.waiting_for != "digits" && status.waiting_for != "queue" {
+            return;
+        }
+        let Some(choices) = self.traffic(call).and_then(|t| t.keys.get(&status.node)).cloned() else { return };
+        let total: f64 = choices.iter().map(|c| c.weight).sum();
+        let mut pick = self.rng.unit() * total;
+        for c in &choices {
+            if pick < c.weight {
+                if !c.keys.is_empty() {
+                    self.at(self.now + THINK_MS, Ev::Keys(call, c.keys.clone()));
+                }
+                return;
+            }
+            pick -= c.weight;
+        }
+    }
+
+    fn handle(&mut self, e: Ev) {
+        match e {
+            Ev::Arrival => self.arrival(),
+            Ev::Answer(agent, call) => self.input(Input::DeviceAnswered { agent, call }),
+            Ev::TalkEnds(call) => self.input(Input::HangUp { call, by: Party::Caller }),
+            Ev::GiveUp(call, generation) => {
+                if self.patience.get(&call) == Some(&generation) {
+                    self.input(Input::HangUp { call, by: Party::Caller });
+                }
+            }
+            Ev::WrapUpDone(agent) => {
+                let in_wrap = self
+                    .engine
+                    .agent_status(agent)
+                    .is_some_and(|a| matches!(a.state, crate::AgentState::WrapUp { .. }));
+                if in_wrap {
+                    self.input(Input::WrapUpDone { agent });
+                }
+            }
+            Ev::PromptDone(call) => self.after_prompt(call),
+            Ev::Keys(call, keys) => {
+                for k in keys.chars() {
+                    self.input(Input::Dtmf { call, digits: k.to_string() });
+                }
+            }
+            Ev::Reply(call, request, ok, name) => {
+                let values = if ok { self.s.lookups.get(&name).map(|r| r.values.clone()).unwrap_or_default() } else { BTreeMap::new() };
+                self.input(Input::LookupResult { call, request, ok, values });
+            }
+            Ev::RecordingDone(call) => self.input(Input::RecordingFinished { call }),
+            Ev::Login(agent) => {
+                self.input(Input::Login { agent });
+                self.input(Input::Ready { agent });
+            }
+            Ev::Logout(agent) => self.input(Input::ForceLogout { agent }),
+            Ev::BreakStart(agent) => self.input(Input::ForceState {
+                agent,
+                ready: false,
+                reason: Some("break".into()),
+            }),
+            Ev::BreakEnd(agent) => self.input(Input::ForceState {
+                agent,
+                ready: true,
+                reason: None,
+            }),
+            Ev::Sample => {
+                for q in self.engine.queue_ids() {
+                    let w = self.engine.queue_status(q).map_or(0, |s| s.waiting);
+                    self.queue_length.entry(q).or_default().push(w);
+                }
+                if self.now < self.arrivals_end || self.engine.live_calls() > 0 {
+                    self.at(self.now + SAMPLE_MS, Ev::Sample);
+                }
+            }
+        }
+    }
+}
+
+/// Runs every replication of a scenario. `progress` is told `(done, total)` after each.
+pub fn simulate(s: &Scenario, mut progress: Option<&mut dyn FnMut(u32, u32)>) -> Result<SimResult> {
+    let center = s
+        .center
+        .clone()
+        .ok_or_else(|| Error::InvalidInput("the scenario has no center (load it with Scenario::from_path)".into()))?;
+    s.validate("<scenario>")?;
+    let start: Millis = match &s.start {
+        Some(t) => t
+            .parse::<jiff::Timestamp>()
+            .map_err(|e| Error::InvalidInput(format!("start: {e}")))?
+            .as_millisecond()
+            .max(0) as Millis,
+        None => 0,
+    };
+    let interval_ms = Millis::from(center.stats.interval_secs) * 1000;
+    let mut reps = Vec::new();
+    for i in 0..s.replications {
+        let seed = s.seed.wrapping_add(u64::from(i));
+        reps.push(replicate(s, &center, seed, start)?);
+        if let Some(p) = progress.as_mut() {
+            p(i + 1, s.replications);
+        }
+    }
+    let get = |f: &dyn Fn(&Replication) -> f64| Estimate::of(&reps.iter().map(f).collect::<Vec<_>>());
+    let ratio = |a: u64, b: u64| if b > 0 { a as f64 / b as f64 } else { f64::NAN };
+    let summary = Summary {
+        offered: get(&|r| r.measured.offered as f64),
+        answered: get(&|r| r.measured.answered as f64),
+        abandoned: get(&|r| r.measured.abandoned as f64),
+        service_level: get(&|r| r.measured.service_level(ServiceLevelFormula::ExcludeShortAbandons).unwrap_or(f64::NAN)),
+        answered_within_share: get(&|r| ratio(r.measured.answered_within, r.measured.offered)),
+        asa_secs: get(&|r| r.measured.kpis(ServiceLevelFormula::default()).asa_secs.unwrap_or(f64::NAN)),
+        abandon_share: get(&|r| ratio(r.measured.abandoned, r.measured.offered)),
+        aht_secs: get(&|r| r.measured.kpis(ServiceLevelFormula::default()).aht_secs.unwrap_or(f64::NAN)),
+        occupancy: get(&|r| r.measured_agents.occupancy().unwrap_or(f64::NAN)),
+    };
+    Ok(SimResult {
+        replications: reps,
+        summary,
+        interval_ms,
+    })
+}
+
+fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> Result<Replication> {
+    let engine = Engine::new(center.clone(), seed)?;
+    let arrivals_end = start + (s.hours * 3_600_000.0) as Millis;
+    let mut h = Host {
+        s,
+        engine,
+        rng: Rng::seeded(seed ^ 0x5eed_ca11),
+        now: start,
+        heap: BinaryHeap::new(),
+        seq: 0,
+        next_call: 0,
+        traffic_of: BTreeMap::new(),
+        patience: BTreeMap::new(),
+        inputs: 0,
+        queue_length: BTreeMap::new(),
+        start,
+        arrivals_end,
+        total_share: s.traffic.iter().map(|t| t.share).sum(),
+    };
+    // Arrival times are generated relative to the start.
+    let minute = |m: f64| start + (m * 60_000.0) as Millis;
+    if s.shifts.is_empty() {
+        for a in center.agents.iter().map(|a| a.id) {
+            h.at(start, Ev::Login(a));
+        }
+    }
+    for sh in &s.shifts {
+        for a in &sh.agents {
+            h.at(minute(sh.start_min), Ev::Login(*a));
+            h.at(minute(sh.end_min), Ev::Logout(*a));
+            for b in &sh.breaks {
+                h.at(minute(b.at_min), Ev::BreakStart(*a));
+                h.at(minute(b.at_min + b.minutes), Ev::BreakEnd(*a));
+            }
+        }
+    }
+    h.at(start, Ev::Sample);
+    if let Some(t) = h.next_arrival(start) {
+        h.at(t, Ev::Arrival);
+    }
+    let limit = arrivals_end + 24 * 3_600_000;
+    loop {
+        let host_next = h.heap.peek().map(|Reverse((t, _, _))| *t);
+        let engine_next = h.engine.next_deadline();
+        let t = match (host_next, engine_next) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) => a,
+            (None, Some(b)) => b,
+            (None, None) => break,
+        };
+        if t > limit || (t >= arrivals_end && h.engine.live_calls() == 0 && host_next.is_none_or(|n| n > arrivals_end)) {
+            break;
+        }
+        h.now = t.max(h.now);
+        if engine_next == Some(t) && host_next.is_none_or(|n| n > t) {
+            h.inputs += 1;
+            let _ = h.engine.handle_timeout(h.now);
+            h.drain();
+            continue;
+        }
+        let Some(Reverse((_, _, ev))) = h.heap.pop() else { break };
+        h.handle(ev);
+    }
+    // Measure from the end of the warm-up to the end of arrivals: the drain after the
+    // last arrival would bias steady-state figures.
+    let warm = start + (s.warm_up_hours * 3_600_000.0) as Millis;
+    let in_window = |t: Millis| t >= warm && t < arrivals_end;
+    let mut intervals = BTreeMap::new();
+    let mut totals = BTreeMap::new();
+    let mut measured = QueueCounters::default();
+    for q in h.engine.queue_ids() {
+        let reps = h.engine.interval_reports(q);
+        for r in reps.iter().filter(|r| in_window(r.start)) {
+            measured.add(&r.counters);
+        }
+        totals.insert(q, h.engine.totals(q).unwrap_or_default());
+        intervals.insert(q, reps);
+    }
+    let groups = h.engine.group_intervals();
+    let mut measured_agents = AgentTimes::default();
+    for g in groups.iter().filter(|g| in_window(g.start)) {
+        let x = &g.times;
+        let m = &mut measured_agents;
+        m.logged_in_ms += x.logged_in_ms;
+        m.ready_ms += x.ready_ms;
+        m.not_ready_ms += x.not_ready_ms;
+        m.ringing_ms += x.ringing_ms;
+        m.talk_ms += x.talk_ms;
+        m.hold_ms += x.hold_ms;
+        m.wrap_up_ms += x.wrap_up_ms;
+    }
+    Ok(Replication {
+        seed,
+        calls: h.next_call,
+        inputs: h.inputs,
+        simulated_ms: h.now.saturating_sub(start),
+        intervals,
+        totals,
+        groups,
+        queue_length: h.queue_length,
+        measured,
+        measured_agents,
+    })
+}
