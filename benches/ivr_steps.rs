@@ -74,12 +74,13 @@ fn menu_conversation(c: &mut Criterion) {
     let cfg = Config::from_toml_str(MENU, "menu.toml").unwrap();
     let mut g = c.benchmark_group("ivr");
     g.sample_size(20).measurement_time(std::time::Duration::from_secs(3));
-    // One conversation: offer, greeting ends, 1 (play, back to menu: 2 steps),
-    // 2 + 4 digits (collect, back to menu: 2 steps), 9 (hangup): 6 node steps.
-    g.throughput(Throughput::Elements(6));
+    // One conversation is 18 IVR steps: 12 inputs the IVR handles (the offer, 4
+    // prompt ends, 7 keys) and 6 nodes entered (menu, play, menu, collect, menu,
+    // hangup).
+    g.throughput(Throughput::Elements(18));
     let mut e = Engine::new(cfg, 1).unwrap();
     let mut call = 0u64;
-    g.bench_function("menu conversation (6 node steps)", |b| {
+    g.bench_function("menu conversation (18 steps: 12 inputs, 6 nodes)", |b| {
         b.iter(|| {
             call += 1;
             let id = CallId(call);

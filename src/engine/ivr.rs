@@ -62,7 +62,7 @@ impl Engine {
             }
         }
         let mut flow = ivr.entry.dnis.get(&c.dnis).cloned();
-        if flow.is_none() {
+        if flow.is_none() && !ivr.entry.rules.is_empty() {
             let mut scope = Scope {
                 ani: c.ani.clone(),
                 dnis: c.dnis.clone(),
@@ -71,14 +71,16 @@ impl Engine {
                 locale: locale.clone(),
                 ..Scope::default()
             };
-            self.fill_scope(now, &mut scope);
+            self.fill_scope_parts(now, &mut scope, self.needs(ivr.entry.rules.iter().map(|r| &r.when)));
             flow = ivr
                 .entry
                 .rules
                 .iter()
                 .find(|r| self.eval_cond(&r.when, &scope))
-                .map(|r| r.flow.clone())
-                .or_else(|| ivr.entry.default.clone());
+                .map(|r| r.flow.clone());
+        }
+        if flow.is_none() {
+            flow = ivr.entry.default.clone();
         }
         if let Some((prompt, block_flow)) = blocked {
             let ani = c.ani.clone();
@@ -114,12 +116,20 @@ impl Engine {
     fn ivr_enter(&mut self, now: Millis, call: CallId) {
         for _ in 0..MAX_STEPS {
             let Some(s) = self.session(call) else { return };
-            let (flow, node_id) = (s.flow.clone(), s.node.clone());
-            self.push_event(Event::IvrNode {
-                call,
-                flow: flow.clone(),
-                node: node_id.clone(),
-            });
+            let (flow, node) = (s.flow.clone(), s.node.clone());
+            self.push_event(Event::IvrNode { call, flow, node });
+            // The nodes that only play and listen are the common case: take what they
+            // need by reference rather than copying the node.
+            let listen = match self.node(call) {
+                Some(Node::Menu(m)) => Some((m.greeting.clone(), m.barge_in)),
+                Some(Node::Collect(c)) => Some((c.prompt.clone(), true)),
+                Some(Node::Language(l)) => Some((l.prompt.clone(), true)),
+                _ => None,
+            };
+            if let Some((prompt, barge_in)) = listen {
+                self.ivr_play(call, std::slice::from_ref(&prompt), Vec::new(), barge_in, Then::Listen);
+                return;
+            }
             let Some(node) = self.node(call).cloned() else {
                 // Validation rules this out; a broken reference ends the call.
                 self.ivr_hangup(now, call, None);
@@ -130,18 +140,8 @@ impl Engine {
                     self.ivr_play(call, &p.prompts, Vec::new(), false, Then::Goto(p.next));
                     None
                 }
-                Node::Menu(m) => {
-                    self.ivr_play(call, &[m.greeting.clone()], Vec::new(), m.barge_in, Then::Listen);
-                    None
-                }
-                Node::Collect(c) => {
-                    self.ivr_play(call, &[c.prompt.clone()], Vec::new(), true, Then::Listen);
-                    None
-                }
-                Node::Language(l) => {
-                    self.ivr_play(call, &[l.prompt.clone()], Vec::new(), true, Then::Listen);
-                    None
-                }
+                // Handled above.
+                Node::Menu(_) | Node::Collect(_) | Node::Language(_) => None,
                 Node::Survey(sv) => match sv.questions.first() {
                     Some(q) => {
                         if let Some(s) = self.session_mut(call) {
@@ -413,6 +413,12 @@ impl Engine {
             scope.tags = s.tags.clone();
             scope.locale = s.locale.clone();
         }
+        self.fill_scope_parts(now, &mut scope, self.needs(exprs));
+        scope
+    }
+
+    /// Which costly parts of the scope (queues, time, open) these expressions read.
+    fn needs<'a>(&self, exprs: impl Iterator<Item = &'a String>) -> [bool; 3] {
         let compiled = self.compiled_ivr.as_ref();
         let mut needs = [false; 3];
         for src in exprs {
@@ -422,13 +428,7 @@ impl Engine {
                 needs[2] |= e.uses("open");
             }
         }
-        self.fill_scope_parts(now, &mut scope, needs);
-        scope
-    }
-
-    /// Live queue data, wall-clock time and calendars.
-    fn fill_scope(&self, now: Millis, scope: &mut Scope) {
-        self.fill_scope_parts(now, scope, [true; 3]);
+        needs
     }
 
     fn fill_scope_parts(&self, now: Millis, scope: &mut Scope, [queues, time, open]: [bool; 3]) {
@@ -683,24 +683,31 @@ impl Engine {
 
     /// One key in the current node.
     fn key(&mut self, now: Millis, call: CallId, d: char) {
-        let Some(node) = self.node(call).cloned() else { return };
         let Some(s) = self.session_mut(call) else { return };
         s.digits.push(d);
         let buf = s.digits.clone();
         let sub = s.sub;
-        match node {
-            Node::Menu(m) => {
-                let exact = m.options.get(&buf).cloned();
-                let longer = m.options.keys().any(|k| k.len() > buf.len() && k.starts_with(&buf));
-                match (exact, longer) {
-                    (Some(t), false) => {
-                        self.goto(call, t);
-                        self.ivr_enter(now, call);
-                    }
-                    (_, true) => self.inter_digit(now, call),
-                    (None, false) => self.menu_failure(now, call, false),
+        // Menus are the hot path: decide by reference, without copying the node.
+        let menu = match self.node(call) {
+            Some(Node::Menu(m)) => Some((
+                m.options.get(&buf).cloned(),
+                m.options.keys().any(|k| k.len() > buf.len() && k.starts_with(&buf)),
+            )),
+            _ => None,
+        };
+        if let Some((exact, longer)) = menu {
+            match (exact, longer) {
+                (Some(t), false) => {
+                    self.goto(call, t);
+                    self.ivr_enter(now, call);
                 }
+                (_, true) => self.inter_digit(now, call),
+                (None, false) => self.menu_failure(now, call, false),
             }
+            return;
+        }
+        let Some(node) = self.node(call).cloned() else { return };
+        match node {
             Node::Collect(c) => match sub {
                 Sub::Confirm => match d {
                     '1' => self.collect_accept(now, call),

@@ -858,7 +858,7 @@ mod tests {
         let path = parse_path("nodes.aé.x[1].y");
         let (off, found) = t.deepest(&path);
         assert_eq!(found, 5);
-        assert_eq!(line_col(src, off), (2, 24));
+        assert_eq!(line_col(src, off), (2, 25));
         assert!(JsonScan::tree("{\"a\": }").is_none());
         assert!(JsonScan::tree("{\"a\": 1} x").is_none());
     }

@@ -215,7 +215,7 @@ fn value(v: &Option<FieldValue>) -> String {
     match v {
         None => "-".into(),
         Some(FieldValue::Text(s)) => format!("{s:?}"),
-        Some(FieldValue::Money(m)) => format!("{} {}", m.minor, m.currency),
+        Some(FieldValue::Money(m)) => format!("{} {} (minor units)", m.currency, m.minor),
         Some(FieldValue::Bool(b)) => b.to_string(),
         Some(FieldValue::Int(i)) => i.to_string(),
         Some(FieldValue::Number(x)) => x.to_string(),

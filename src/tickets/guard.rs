@@ -14,6 +14,56 @@ use std::collections::BTreeMap;
 /// The variables a guard may use.
 pub const GUARD_VARIABLES: [&str; 3] = ["fields", "ticket", "actor"];
 
+/// Longest guard, in bytes.
+pub const MAX_GUARD_LEN: usize = 1000;
+
+/// Deepest nesting of parentheses, brackets and braces in a guard. The CEL parser
+/// recurses deeply for each level (about 200 KB of stack per level in a debug build),
+/// so deeper guards are refused before they reach it.
+pub const MAX_GUARD_DEPTH: usize = 5;
+
+/// Checks length and nesting (outside string literals); the error has the 1-based
+/// line and column of the offending bracket.
+fn check_shape(src: &str) -> Result<(), GuardSyntax> {
+    if src.len() > MAX_GUARD_LEN {
+        return Err(GuardSyntax {
+            line: None,
+            column: None,
+            message: format!("longer than {MAX_GUARD_LEN} bytes"),
+        });
+    }
+    let (mut depth, mut line, mut column) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in src.chars() {
+        column += 1;
+        match (quote, c) {
+            (_, '\n') => {
+                line += 1;
+                column = 0;
+            }
+            (Some(_), _) if escaped => escaped = false,
+            (Some(_), '\\') => escaped = true,
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[' | '{') => {
+                depth += 1;
+                if depth > MAX_GUARD_DEPTH {
+                    return Err(GuardSyntax {
+                        line: Some(line),
+                        column: Some(column),
+                        message: format!("nested deeper than {MAX_GUARD_DEPTH} levels"),
+                    });
+                }
+            }
+            (None, ')' | ']' | '}') => depth = depth.saturating_sub(1),
+            (None, _) => {}
+        }
+    }
+    Ok(())
+}
+
 /// A compiled guard.
 #[derive(Debug)]
 pub(crate) struct Guard {
@@ -39,6 +89,7 @@ pub(crate) struct GuardSyntax {
 
 impl Guard {
     pub fn compile(src: &str) -> Result<Guard, GuardSyntax> {
+        check_shape(src)?;
         let program = cel::Program::compile(src).map_err(|e| {
             let first = e.errors.first();
             let pos = first.map(|p| p.pos);
@@ -147,5 +198,10 @@ mod tests {
         let typed = Guard::compile("fields.cost.amount > 'a'").unwrap();
         assert!(typed.trial(&s).is_err());
         assert!(Guard::compile("1 + 1").unwrap().trial(&s).is_err());
+        let deep = Guard::compile("((((((true))))))").unwrap_err();
+        assert_eq!((deep.line, deep.column), (Some(1), Some(6)));
+        assert!(Guard::compile("(((((true)))))").is_ok());
+        assert!(Guard::compile("fields.x == '((((((((('").is_ok());
+        assert!(Guard::compile(&"1 + ".repeat(300)).is_err());
     }
 }

@@ -99,7 +99,7 @@ pub use events::{Assignee, Change, DueScope, FieldChange, TicketEvent, TicketPol
 pub use fcr::FcrStats;
 pub use fields::{FieldValue, Money, is_email, normalize_phone};
 pub use fuzz::fuzz_definitions;
-pub use guard::GUARD_VARIABLES;
+pub use guard::{GUARD_VARIABLES, MAX_GUARD_DEPTH, MAX_GUARD_LEN};
 pub use model::{ContactKind, FieldKind, TicketConfig};
 pub use query::{DueView, FollowUpView, TicketSummary, TicketView};
 pub use snapshot::TicketSnapshot;

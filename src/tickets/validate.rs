@@ -368,7 +368,9 @@ fn category(ck: &mut Checker<'_>, ctx: &Ctx<'_>, path: &str, c: &CategoryDef) ->
     }
     let perms = perms(ck, ctx, path, c);
     for (p, at, m) in super::graph::check(path, &graph, &states, initial, &|j| {
-        states.get(j).is_none_or(|s: &StateC| state_index.get(&s.id) != Some(&(j as u16)))
+        states
+            .get(j)
+            .is_none_or(|s: &StateC| state_index.get(&s.id) != Some(&(j as u16)))
     }) {
         ck.err(p, at, m);
     }
