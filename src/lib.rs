@@ -83,6 +83,7 @@ mod rng;
 pub mod routing;
 pub mod sim;
 pub mod stats;
+pub mod tickets;
 pub mod workforce;
 
 pub use agent::{AgentState, AgentStateKind, AgentStatus, AgentTimes};

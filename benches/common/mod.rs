@@ -45,7 +45,8 @@ pub struct Shape {
     pub ready_on_login: bool,
     /// After-call work, seconds.
     pub wrap_up_secs: u32,
-    /// Cap on queue sign-ins per agent (`None`: every queue matching one of its skills).
+    /// `None`: every agent is signed in to every queue requiring one of its skills.
+    /// `Some(k)`: to one pseudo-random queue per skill, for its first `k` skills.
     pub max_memberships: Option<u32>,
 }
 
@@ -77,7 +78,7 @@ pub fn queue_skill(shape: &Shape, q: u32) -> u32 {
 /// Builds the configuration. Queue `q` requires `skill-(q-1 mod skills)` at level 1 or
 /// more. Agent `i` (ids from 1) gets `skills_per_agent` distinct pseudo-random skills
 /// (levels 1-10) from a fixed seed and is signed in to every queue requiring one of
-/// them (40 queues with the routing shape), optionally capped.
+/// them (40 queues with the routing shape), or to fewer (see `max_memberships`).
 pub fn config(shape: &Shape) -> Config {
     let mut cfg = Config::default();
     cfg.agent_defaults.ready_on_login = shape.ready_on_login;
@@ -100,11 +101,18 @@ pub fn config(shape: &Shape) -> Config {
                 skills.push(s);
             }
         }
-        let mut queues: Vec<QueueId> = skills.iter().flat_map(|s| by_skill[*s as usize].iter().copied()).collect();
+        let mut queues: Vec<QueueId> = match shape.max_memberships {
+            None => skills.iter().flat_map(|s| by_skill[*s as usize].iter().copied()).collect(),
+            Some(k) => skills
+                .iter()
+                .take(k as usize)
+                .map(|s| {
+                    let qs = &by_skill[*s as usize];
+                    qs[rng.below(qs.len() as u64) as usize]
+                })
+                .collect(),
+        };
         queues.sort_unstable();
-        if let Some(cap) = shape.max_memberships {
-            queues.truncate(cap as usize);
-        }
         let mut a = AgentConfig::new(AgentId(i), format!("agent-{i}"), &queues);
         for s in &skills {
             a.skills.insert(skill_name(*s), rng.range(1, 10) as u8);
@@ -144,7 +152,8 @@ pub fn drain_rings(e: &mut Engine, rings: &mut Vec<(CallId, AgentId, Option<Queu
 pub fn engine(shape: &Shape) -> Engine {
     let mut e = Engine::new(config(shape), 7).expect("engine");
     for i in 1..=shape.agents {
-        e.handle_input(0, Input::Login { agent: AgentId(i) }).expect("login");
+        e.handle_input(0, Input::Login { agent: AgentId(i) })
+            .expect("login");
         drain(&mut e);
     }
     e

@@ -631,6 +631,20 @@ impl Engine {
         let Some(c) = self.state.calls.remove(&id) else {
             return;
         };
+        // A consult leg and its original outlive each other as plain calls.
+        match c.consult {
+            Some(Consult::Original { leg, .. }) => {
+                if let Some(l) = self.state.calls.get_mut(&leg) {
+                    l.consult = None;
+                }
+            }
+            Some(Consult::Leg { original, .. }) => {
+                if let Some(o) = self.state.calls.get_mut(&original) {
+                    o.consult = None;
+                }
+            }
+            None => {}
+        }
         if c.recording {
             self.push_action(Action::StopRecording { call: id });
         }

@@ -129,11 +129,21 @@ impl Engine {
                         self.route_agent(now, a);
                     }
                 }
-                if let Some(c) = self.state.calls.get_mut(&call) {
-                    c.ringing.clear();
-                    c.phase = Phase::Waiting;
+                let queued = match self.state.calls.get_mut(&call) {
+                    Some(c) => {
+                        c.ringing.clear();
+                        c.phase = Phase::Waiting;
+                        c.visit.is_some()
+                    }
+                    None => false,
+                };
+                if queued {
+                    self.release_from_queue(now, call);
+                } else {
+                    // A transfer or consult leg ringing an agent directly.
+                    self.push_action(Action::HangUp { call });
+                    self.end_call(call, CallOutcome::LeftEngine);
                 }
-                self.release_from_queue(now, call);
             }
             Phase::Connected => {
                 let agents: Vec<AgentId> = c.agents.iter().map(|(a, _)| *a).collect();

@@ -23,9 +23,14 @@ fn step_of<'a>(q: &'a Queue, c: &'a Call) -> Option<&'a Step> {
     steps.get(v.step.min(steps.len().saturating_sub(1)))
 }
 
-fn eligible(step: &Step, c: &Call, a: &Agent, penalty: u32) -> bool {
+fn eligible(step: &Step, c: &Call, a: &Agent, penalty: u32, now: Millis) -> bool {
+    let consulting = matches!(c.consult, Some(crate::call::Consult::Leg { by, .. }) if by == a.id);
     step.max_penalty.is_none_or(|mp| penalty <= mp)
         && c.direct_agent.is_none_or(|d| d == a.id)
+        && !consulting
+        // The queue's index holds agents free for the queue's channel; a call of
+        // another channel (moved or overflowed in) needs capacity for its own.
+        && a.can_take(c.channel, now)
         && step.req.matches(&a.skills, &a.tags)
 }
 
@@ -45,7 +50,7 @@ fn call_view<'a>(
     {
         preferred_logged_in = a.logged_in();
         let avail = match (a.member(q.cfg.id), step_of(q, c)) {
-            (Some(m), Some(step)) => m.indexed.is_some() && eligible(step, c, a, m.penalty),
+            (Some(m), Some(step)) => m.indexed.is_some() && eligible(step, c, a, m.penalty, now),
             _ => false,
         };
         preferred = Some((*agent, avail));
@@ -109,7 +114,7 @@ impl Engine {
         let mut candidates = scan(available, start).filter_map(|(p, _, id)| {
             let a = agents.get(id)?;
             let m = a.member(qid)?;
-            eligible(&step, c, a, *p).then(|| a.view(m))
+            eligible(&step, c, a, *p, now).then(|| a.view(m))
         });
         let choice = strat.choose(&view, &mut candidates, &mut st.rng);
         drop(candidates);
@@ -117,7 +122,7 @@ impl Engine {
             let mut listed = Vec::new();
             let mut rejected = 0;
             for (p, _, id) in scan(available, start) {
-                if agents.get(id).is_some_and(|a| eligible(&step, c, a, *p)) {
+                if agents.get(id).is_some_and(|a| eligible(&step, c, a, *p, now)) {
                     if listed.len() < EXPLAIN_LIMIT {
                         listed.push(*id);
                     }
@@ -261,14 +266,14 @@ impl Engine {
             for (key, _, cid) in &q.waiting {
                 let Some(c) = st.calls.get(cid) else { continue };
                 let Some(step) = step_of(q, c) else { continue };
-                if !eligible(step, c, a, m.penalty) {
+                if !eligible(step, c, a, m.penalty, now) {
                     continue;
                 }
                 let view = call_view(q, c, now, &st.agents, &st.last_agent);
                 if !strat.accepts(&view, agent) {
                     continue;
                 }
-                let score = (now as i64 - key) as f64 * q.cfg.weight;
+                let score = (now as i64).saturating_sub(*key) as f64 * q.cfg.weight;
                 let better = match &best {
                     None => true,
                     Some((s, k, bq, _)) => score > *s || (score == *s && (*key, m.queue) < (*k, *bq)),
@@ -411,6 +416,7 @@ impl Engine {
     /// agents in the strategy's order and the step in force.
     pub fn explain(&self, call: CallId) -> Option<RoutingDecision> {
         let st = &self.state;
+        let now = st.now;
         let c = st.calls.get(&call)?;
         let v = c.visit.as_ref()?;
         let q = st.queues.get(&v.queue)?;
@@ -423,7 +429,7 @@ impl Engine {
         let mut eligible_agents = Vec::new();
         for (p, _, id) in scan(&q.available, start) {
             match st.agents.get(id) {
-                Some(a) if eligible(step, c, a, *p) => {
+                Some(a) if eligible(step, c, a, *p, now) => {
                     if eligible_agents.len() < EXPLAIN_LIMIT {
                         eligible_agents.push(*id);
                     }

@@ -26,6 +26,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 use timers::Timer;
 
+/// The latest host time accepted: 9999-12-31 in Unix milliseconds. Deadlines up to a
+/// few days past it cannot overflow.
+pub const MAX_TIME: Millis = 253_402_300_799_999;
+
 /// Everything that makes up the engine's state; serialized whole by snapshots.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct State {
@@ -352,6 +356,11 @@ impl Engine {
     }
 
     fn check_time(&self, now: Millis) -> Result<()> {
+        if now > MAX_TIME {
+            return Err(Error::InvalidInput(format!(
+                "time {now} ms is past the end of the engine's clock ({MAX_TIME} ms, year 9999)"
+            )));
+        }
         if now < self.state.now {
             return Err(Error::TimeWentBackwards {
                 now,

@@ -28,6 +28,11 @@ use std::collections::BTreeMap;
 /// The variables an expression may use.
 pub const ROOTS: [&str; 9] = ["ani", "dnis", "vars", "attrs", "tags", "locale", "queues", "time", "open"];
 
+/// Longest expression accepted, bytes.
+pub const MAX_LEN: usize = 1000;
+/// Deepest bracket nesting accepted.
+pub const MAX_NESTING: usize = 8;
+
 /// A compiled CEL expression.
 pub struct Expr {
     program: cel::Program,
@@ -100,6 +105,21 @@ impl Expr {
 
     /// Parses an expression for a shared environment.
     pub fn compile_in(src: &str, env: &std::sync::Arc<cel::Env>) -> Result<Expr, String> {
+        // The CEL parser recurses per nesting level; bound what it is given.
+        if src.len() > MAX_LEN {
+            return Err(format!("expression is longer than {MAX_LEN} bytes"));
+        }
+        let mut depth = 0usize;
+        for ch in src.chars() {
+            match ch {
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > MAX_NESTING {
+                return Err(format!("expression is nested deeper than {MAX_NESTING} levels"));
+            }
+        }
         let program = env.compile(src).map_err(|e| e.to_string())?;
         let refs = program.references();
         let unknown: Vec<&str> = refs

@@ -8,8 +8,8 @@
 
 use super::model::{Flow, Node, NodeId, TransferTo};
 use super::source::Segment;
-use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::EdgeRef;
+use petgraph::graph::{DiGraph, EdgeReference, NodeIndex};
+use petgraph::visit::{EdgeFiltered, EdgeRef};
 use std::collections::{BTreeMap, VecDeque};
 
 /// What an edge stands for.
@@ -65,9 +65,37 @@ impl EdgeLabel {
 pub struct Edge {
     /// What the edge stands for.
     pub label: EdgeLabel,
-    /// The field of the source node holding the target (`options.1`,
-    /// `conditions[0].next`, `offers.voicemail.node`).
-    pub field: String,
+}
+
+/// The field of a node that holds a target, without allocating its path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetField<'a> {
+    /// A plain field: `next`, `on_failure`, `otherwise`, `open`, `closed`, `holiday`.
+    Named(&'static str),
+    /// `options.DIGITS`.
+    Option(&'a str),
+    /// `conditions[i].next`.
+    Condition(usize),
+    /// `offers.voicemail.node`.
+    VoicemailOffer,
+}
+
+impl TargetField<'_> {
+    /// The path inside the node.
+    pub fn segments(&self) -> Vec<Segment> {
+        let key = |k: &str| Segment::Key(k.to_string());
+        match self {
+            TargetField::Named(n) => vec![key(n)],
+            TargetField::Option(d) => vec![key("options"), key(d)],
+            TargetField::Condition(i) => vec![key("conditions"), Segment::Index(*i), key("next")],
+            TargetField::VoicemailOffer => vec![key("offers"), key("voicemail"), key("node")],
+        }
+    }
+
+    /// The path as text (`options.1`, `conditions[0].next`).
+    pub fn path(&self) -> String {
+        super::source::display_path(&self.segments())
+    }
 }
 
 /// The kind of a node (its `type`).
@@ -220,59 +248,55 @@ pub struct FlowGraph {
 }
 
 /// The targets of a node, in field order: `(label, field, target)`.
-pub fn targets(node: &Node) -> Vec<(EdgeLabel, Vec<Segment>, &NodeId)> {
-    let key = |k: &str| Segment::Key(k.to_string());
+pub fn targets(node: &Node) -> Vec<(EdgeLabel, TargetField<'_>, &NodeId)> {
+    use TargetField::Named;
     let mut out = Vec::new();
     match node {
         Node::Menu(m) => {
             for (digit, t) in &m.options {
-                out.push((
-                    EdgeLabel::Digit(digit.clone()),
-                    vec![key("options"), key(digit)],
-                    t,
-                ));
+                out.push((EdgeLabel::Digit(digit.clone()), TargetField::Option(digit), t));
             }
-            out.push((EdgeLabel::Failure, vec![key("on_failure")], &m.on_failure));
+            out.push((EdgeLabel::Failure, Named("on_failure"), &m.on_failure));
         }
-        Node::Play(p) => out.push((EdgeLabel::Next, vec![key("next")], &p.next)),
+        Node::Play(p) => out.push((EdgeLabel::Next, Named("next"), &p.next)),
         Node::Collect(c) => {
-            out.push((EdgeLabel::Next, vec![key("next")], &c.next));
-            out.push((EdgeLabel::Failure, vec![key("on_failure")], &c.on_failure));
+            out.push((EdgeLabel::Next, Named("next"), &c.next));
+            out.push((EdgeLabel::Failure, Named("on_failure"), &c.on_failure));
         }
         Node::Branch(b) => {
             for (i, c) in b.conditions.iter().enumerate() {
                 out.push((
                     EdgeLabel::Condition(c.when.clone()),
-                    vec![key("conditions"), Segment::Index(i), key("next")],
+                    TargetField::Condition(i),
                     &c.next,
                 ));
             }
-            out.push((EdgeLabel::Otherwise, vec![key("otherwise")], &b.otherwise));
+            out.push((EdgeLabel::Otherwise, Named("otherwise"), &b.otherwise));
         }
         Node::Schedule(s) => {
-            out.push((EdgeLabel::Open, vec![key("open")], &s.open));
-            out.push((EdgeLabel::Closed, vec![key("closed")], &s.closed));
+            out.push((EdgeLabel::Open, Named("open"), &s.open));
+            out.push((EdgeLabel::Closed, Named("closed"), &s.closed));
             if let Some(h) = &s.holiday {
-                out.push((EdgeLabel::Holiday, vec![key("holiday")], h));
+                out.push((EdgeLabel::Holiday, Named("holiday"), h));
             }
         }
         Node::Lookup(l) => {
-            out.push((EdgeLabel::Next, vec![key("next")], &l.next));
-            out.push((EdgeLabel::Failure, vec![key("on_failure")], &l.on_failure));
+            out.push((EdgeLabel::Next, Named("next"), &l.next));
+            out.push((EdgeLabel::Failure, Named("on_failure"), &l.on_failure));
         }
-        Node::Set(s) => out.push((EdgeLabel::Next, vec![key("next")], &s.next)),
-        Node::Language(l) => out.push((EdgeLabel::Next, vec![key("next")], &l.next)),
+        Node::Set(s) => out.push((EdgeLabel::Next, Named("next"), &s.next)),
+        Node::Language(l) => out.push((EdgeLabel::Next, Named("next"), &l.next)),
         Node::Queue(q) => {
             if let Some(vm) = q.offers.as_ref().and_then(|o| o.voicemail.as_ref()) {
                 out.push((
                     EdgeLabel::Offer(vm.digit.clone()),
-                    vec![key("offers"), key("voicemail"), key("node")],
+                    TargetField::VoicemailOffer,
                     &vm.node,
                 ));
             }
         }
-        Node::Survey(s) => out.push((EdgeLabel::Next, vec![key("next")], &s.next)),
-        Node::Subflow(s) => out.push((EdgeLabel::Subflow, vec![key("next")], &s.next)),
+        Node::Survey(s) => out.push((EdgeLabel::Next, Named("next"), &s.next)),
+        Node::Subflow(s) => out.push((EdgeLabel::Subflow, Named("next"), &s.next)),
         Node::Transfer(_) | Node::Voicemail(_) | Node::Callback(_) | Node::Return(_) | Node::Hangup(_) => {}
     }
     out
@@ -293,14 +317,13 @@ impl FlowGraph {
         for (id, node) in &flow.nodes {
             let from = index[id];
             for (label, field, target) in targets(node) {
-                let field = super::source::display_path(&field);
                 match index.get(target) {
                     Some(&to) => {
-                        graph.add_edge(from, to, Edge { label, field });
+                        graph.add_edge(from, to, Edge { label });
                     }
                     None => unknown_targets.push(UnknownTarget {
                         from: id.clone(),
-                        field,
+                        field: field.path(),
                         target: target.clone(),
                     }),
                 }
@@ -462,24 +485,24 @@ impl FlowGraph {
     /// with an edge to itself), each sorted by node id, in order of their first id.
     /// With `silent_only`, only edges a silent caller takes are followed.
     pub fn cycles(&self, silent_only: bool) -> Vec<Vec<NodeIndex>> {
-        if silent_only {
-            let g = self.graph.filter_map(
-                |_, w| Some(w.clone()),
-                |e, w| {
-                    let (from, _) = self.graph.edge_endpoints(e)?;
-                    self.is_silent(from, w).then(|| w.clone())
-                },
-            );
-            self.cyclic_components(&g)
+        let components = if silent_only {
+            let silent = EdgeFiltered::from_fn(&self.graph, |e: EdgeReference<'_, Edge>| {
+                self.is_silent(e.source(), e.weight())
+            });
+            petgraph::algo::tarjan_scc(&silent)
         } else {
-            self.cyclic_components(&self.graph)
-        }
-    }
-
-    fn cyclic_components(&self, g: &DiGraph<NodeId, Edge>) -> Vec<Vec<NodeIndex>> {
-        let mut out: Vec<Vec<NodeIndex>> = petgraph::algo::tarjan_scc(g)
+            petgraph::algo::tarjan_scc(&self.graph)
+        };
+        let mut out: Vec<Vec<NodeIndex>> = components
             .into_iter()
-            .filter(|c| c.len() > 1 || c.first().is_some_and(|&n| g.contains_edge(n, n)))
+            .filter(|c| {
+                c.len() > 1
+                    || c.first().is_some_and(|&n| {
+                        self.graph
+                            .edges_connecting(n, n)
+                            .any(|e| !silent_only || self.is_silent(n, e.weight()))
+                    })
+            })
             .map(|mut c| {
                 c.sort_by(|a, b| self.id(*a).cmp(self.id(*b)));
                 c

@@ -12,7 +12,7 @@ use super::source::{Segment, Sources, display_path};
 use crate::error::{ConfigError, ConfigLocation};
 use petgraph::graph::NodeIndex;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::fmt;
 
 /// The stable diagnostic codes.
@@ -440,14 +440,29 @@ fn key(k: &str) -> Segment {
     Segment::Key(k.to_string())
 }
 
-fn seg_path(parts: &[&str]) -> Vec<Segment> {
-    parts.iter().map(|p| key(p)).collect()
+/// A field path that is only turned into segments when a diagnostic needs it.
+#[derive(Clone, Copy, Debug)]
+enum P<'a> {
+    /// Keys: `offers.prompt`.
+    Keys(&'a [&'a str]),
+    /// Keys, then one more key: `options.1`, `vars.note`.
+    Then(&'a [&'a str], &'a str),
+    /// `name[i].rest`.
+    Indexed(&'a str, usize, &'a [&'a str]),
 }
 
-fn indexed(name: &str, i: usize, rest: &[&str]) -> Vec<Segment> {
-    let mut v = vec![key(name), Segment::Index(i)];
-    v.extend(rest.iter().map(|p| key(p)));
-    v
+impl From<P<'_>> for Vec<Segment> {
+    fn from(p: P<'_>) -> Vec<Segment> {
+        match p {
+            P::Keys(keys) => keys.iter().map(|k| key(k)).collect(),
+            P::Then(keys, last) => keys.iter().chain([&last]).map(|k| key(k)).collect(),
+            P::Indexed(name, i, rest) => {
+                let mut v = vec![key(name), Segment::Index(i)];
+                v.extend(rest.iter().map(|k| key(k)));
+                v
+            }
+        }
+    }
 }
 
 fn entry_rule(i: usize, field: &str) -> Vec<Segment> {
@@ -460,10 +475,20 @@ struct Ctx<'a> {
     queues: BTreeSet<u32>,
     sources: Option<&'a Sources>,
     out: Vec<Diagnostic>,
+    /// Results of CEL and regex checks by source: flows repeat their conditions.
+    cel_seen: HashMap<&'a str, Option<(&'static str, String)>>,
+    regex_seen: HashMap<&'a str, Option<String>>,
 }
 
-impl Ctx<'_> {
-    fn config(&mut self, severity: Severity, code: &'static str, path: Vec<Segment>, message: String) {
+impl<'a> Ctx<'a> {
+    fn config(
+        &mut self,
+        severity: Severity,
+        code: &'static str,
+        path: impl Into<Vec<Segment>>,
+        message: String,
+    ) {
+        let path: Vec<Segment> = path.into();
         let pos = self.sources.and_then(|s| s.locate_config(&path));
         let file = self
             .sources
@@ -487,9 +512,10 @@ impl Ctx<'_> {
         severity: Severity,
         code: &'static str,
         flow: &str,
-        field: Vec<Segment>,
+        field: impl Into<Vec<Segment>>,
         message: String,
     ) {
+        let field: Vec<Segment> = field.into();
         let pos = self.sources.and_then(|s| s.locate_flow_field(flow, &field));
         self.out.push(Diagnostic {
             severity,
@@ -510,9 +536,10 @@ impl Ctx<'_> {
         code: &'static str,
         flow: &str,
         node: &str,
-        field: Vec<Segment>,
+        field: impl Into<Vec<Segment>>,
         message: String,
     ) {
+        let field: Vec<Segment> = field.into();
         let pos = self.sources.and_then(|s| s.locate_node(flow, node, &field));
         let mut full = vec![key("nodes"), key(node)];
         full.extend(field);
@@ -529,11 +556,18 @@ impl Ctx<'_> {
         });
     }
 
-    fn error(&mut self, code: &'static str, flow: &str, node: &str, field: Vec<Segment>, message: String) {
+    fn error(
+        &mut self,
+        code: &'static str,
+        flow: &str,
+        node: &str,
+        field: impl Into<Vec<Segment>>,
+        message: String,
+    ) {
         self.node(Severity::Error, code, flow, node, field, message);
     }
 
-    fn prompt(&mut self, flow: &str, node: &str, field: Vec<Segment>, id: &str) {
+    fn prompt(&mut self, flow: &str, node: &str, field: P<'_>, id: &str) {
         if !self.ivr.prompts.contains_key(id) {
             self.error(
                 codes::UNKNOWN_PROMPT,
@@ -545,7 +579,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn queue(&mut self, flow: &str, node: &str, field: Vec<Segment>, queue: u32) {
+    fn queue(&mut self, flow: &str, node: &str, field: P<'_>, queue: u32) {
         if !self.queues.contains(&queue) {
             self.error(
                 codes::UNKNOWN_QUEUE,
@@ -557,7 +591,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn flow_ref(&mut self, flow: &str, node: &str, field: Vec<Segment>, target: &str) {
+    fn flow_ref(&mut self, flow: &str, node: &str, field: P<'_>, target: &str) {
         if !self.ivr.flows.contains_key(target) {
             self.error(
                 codes::UNKNOWN_FLOW,
@@ -569,17 +603,38 @@ impl Ctx<'_> {
         }
     }
 
-    fn cel(&mut self, flow: &str, node: &str, field: Vec<Segment>, src: &str) {
-        if let Some((code, message)) = cel_problem(src) {
+    fn cel(&mut self, flow: &str, node: &str, field: P<'_>, src: &'a str) {
+        let problem = match self.cel_seen.get(src) {
+            Some(p) => p.clone(),
+            None => {
+                let p = cel_problem(src);
+                self.cel_seen.insert(src, p.clone());
+                p
+            }
+        };
+        if let Some((code, message)) = problem {
             self.error(code, flow, node, field, message);
         }
+    }
+
+    /// Why `pattern` is not a valid regular expression (the last line of the error).
+    fn regex_error(&mut self, pattern: &'a str) -> Option<String> {
+        self.regex_seen
+            .entry(pattern)
+            .or_insert_with(|| {
+                regex::Regex::new(pattern).err().map(|e| {
+                    let text = e.to_string();
+                    let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
+                    last.trim().trim_start_matches("error: ").to_string()
+                })
+            })
+            .clone()
     }
 
     fn digits(&mut self, flow: &str, node: &str, field: &[&str], options: &[&str], what: &str) {
         let mut valid = BTreeSet::new();
         for &d in options {
-            let mut path = seg_path(field);
-            path.push(key(d));
+            let path = P::Then(field, d);
             if is_dtmf(d) {
                 valid.insert(d);
             } else {
@@ -596,8 +651,7 @@ impl Ctx<'_> {
             for (i, _) in d.char_indices().skip(1) {
                 let prefix = &d[..i];
                 if valid.contains(prefix) {
-                    let mut path = seg_path(field);
-                    path.push(key(d));
+                    let path = P::Then(field, d);
                     self.error(
                         codes::OVERLAPPING_DIGITS,
                         flow,
@@ -611,14 +665,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn single_key(
-        &mut self,
-        flow: &str,
-        node: &str,
-        field: Vec<Segment>,
-        d: &str,
-        allow_empty: bool,
-    ) -> bool {
+    fn single_key(&mut self, flow: &str, node: &str, field: P<'_>, d: &str, allow_empty: bool) -> bool {
         let ok = (allow_empty && d.is_empty()) || (is_dtmf(d) && d.chars().count() == 1);
         if !ok {
             self.error(
@@ -657,57 +704,57 @@ fn cel_problem(src: &str) -> Option<(&'static str, String)> {
 }
 
 /// The prompt ids a node plays, with their fields.
-pub fn prompt_refs(node: &Node) -> Vec<(Vec<Segment>, &str)> {
-    let mut v: Vec<(Vec<Segment>, &str)> = Vec::new();
+fn prompt_refs(node: &Node) -> Vec<(P<'static>, &str)> {
+    let mut v: Vec<(P<'static>, &str)> = Vec::new();
     match node {
         Node::Menu(m) => {
-            v.push((seg_path(&["greeting"]), &m.greeting));
+            v.push((P::Keys(&["greeting"]), &m.greeting));
             if let Some(p) = &m.short_greeting {
-                v.push((seg_path(&["short_greeting"]), p));
+                v.push((P::Keys(&["short_greeting"]), p));
             }
             if let Some(p) = &m.invalid {
-                v.push((seg_path(&["invalid"]), p));
+                v.push((P::Keys(&["invalid"]), p));
             }
             if let Some(p) = &m.timeout_prompt {
-                v.push((seg_path(&["timeout_prompt"]), p));
+                v.push((P::Keys(&["timeout_prompt"]), p));
             }
         }
         Node::Play(p) => {
             for (i, id) in p.prompts.iter().enumerate() {
-                v.push((vec![key("prompts"), Segment::Index(i)], id));
+                v.push((P::Indexed("prompts", i, &[]), id));
             }
         }
         Node::Collect(c) => {
-            v.push((seg_path(&["prompt"]), &c.prompt));
+            v.push((P::Keys(&["prompt"]), &c.prompt));
             if let Some(p) = &c.confirm {
-                v.push((seg_path(&["confirm"]), p));
+                v.push((P::Keys(&["confirm"]), p));
             }
             if let Some(p) = &c.invalid {
-                v.push((seg_path(&["invalid"]), p));
+                v.push((P::Keys(&["invalid"]), p));
             }
         }
-        Node::Language(l) => v.push((seg_path(&["prompt"]), &l.prompt)),
+        Node::Language(l) => v.push((P::Keys(&["prompt"]), &l.prompt)),
         Node::Queue(q) => {
             if let Some(o) = &q.offers {
-                v.push((seg_path(&["offers", "prompt"]), &o.prompt));
+                v.push((P::Keys(&["offers", "prompt"]), &o.prompt));
             }
         }
-        Node::Voicemail(vm) => v.push((seg_path(&["prompt"]), &vm.prompt)),
+        Node::Voicemail(vm) => v.push((P::Keys(&["prompt"]), &vm.prompt)),
         Node::Callback(c) => {
-            v.push((seg_path(&["confirm"]), &c.confirm));
-            v.push((seg_path(&["ask_number"]), &c.ask_number));
+            v.push((P::Keys(&["confirm"]), &c.confirm));
+            v.push((P::Keys(&["ask_number"]), &c.ask_number));
             if let Some(p) = &c.done {
-                v.push((seg_path(&["done"]), p));
+                v.push((P::Keys(&["done"]), p));
             }
         }
         Node::Survey(s) => {
             for (i, q) in s.questions.iter().enumerate() {
-                v.push((indexed("questions", i, &["prompt"]), &q.prompt));
+                v.push((P::Indexed("questions", i, &["prompt"]), &q.prompt));
             }
         }
         Node::Hangup(h) => {
             if let Some(p) = &h.prompt {
-                v.push((seg_path(&["prompt"]), p));
+                v.push((P::Keys(&["prompt"]), p));
             }
         }
         Node::Branch(_)
@@ -730,6 +777,8 @@ pub fn lint(ivr: &IvrConfig, calendars: &[&str], queues: &[u32], sources: Option
         queues: queues.iter().copied().collect(),
         sources,
         out: Vec::new(),
+        cel_seen: HashMap::new(),
+        regex_seen: HashMap::new(),
     };
     config_checks(&mut cx);
     let graphs: BTreeMap<&str, FlowGraph> = ivr
@@ -769,7 +818,7 @@ fn config_checks(cx: &mut Ctx<'_>) {
         cx.config(
             Severity::Error,
             codes::NO_LOCALES,
-            seg_path(&["locales"]),
+            P::Keys(&["locales"]),
             "no locale is declared".into(),
         );
     }
@@ -830,7 +879,7 @@ fn config_checks(cx: &mut Ctx<'_>) {
         cx.config(
             Severity::Error,
             codes::UNKNOWN_FLOW,
-            seg_path(&["entry", "default"]),
+            P::Keys(&["entry", "default"]),
             format!("the default entry flow `{flow}` is not defined"),
         );
     }
@@ -842,7 +891,7 @@ fn config_checks(cx: &mut Ctx<'_>) {
                 cx.config(
                     Severity::Error,
                     codes::UNKNOWN_PROMPT,
-                    indexed("ani_rules", i, &["action", "block", "prompt"]),
+                    P::Indexed("ani_rules", i, &["action", "block", "prompt"]),
                     format!("prompt `{p}` is not defined under `prompts`"),
                 );
             }
@@ -852,7 +901,7 @@ fn config_checks(cx: &mut Ctx<'_>) {
                 cx.config(
                     Severity::Error,
                     codes::UNKNOWN_FLOW,
-                    indexed("ani_rules", i, &["action", "block", "flow"]),
+                    P::Indexed("ani_rules", i, &["action", "block", "flow"]),
                     format!("flow `{f}` is not defined"),
                 );
             }
@@ -860,21 +909,31 @@ fn config_checks(cx: &mut Ctx<'_>) {
     }
 }
 
-fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &Node) {
-    let f = flow_id;
-    for (label, field, target) in super::graph::targets(node) {
-        if !flow.nodes.contains_key(target) {
-            let what = match label {
-                super::graph::EdgeLabel::Digit(d) => format!("option `{d}`"),
-                _ => format!("`{}`", display_path(&field)),
-            };
-            cx.error(
-                codes::UNKNOWN_TARGET,
-                f,
-                id,
-                field,
-                format!("{what} goes to `{target}`, which is not a node of this flow"),
-            );
+/// Checks one node. `has_unknown_targets` comes from the flow graph, so that the targets
+/// are only listed again for nodes that have a broken one.
+fn node_checks<'a>(
+    cx: &mut Ctx<'a>,
+    f: &str,
+    flow: &Flow,
+    id: &str,
+    node: &'a Node,
+    has_unknown_targets: bool,
+) {
+    if has_unknown_targets {
+        for (label, field, target) in super::graph::targets(node) {
+            if !flow.nodes.contains_key(target) {
+                let what = match label {
+                    super::graph::EdgeLabel::Digit(d) => format!("option `{d}`"),
+                    _ => format!("`{}`", field.path()),
+                };
+                cx.error(
+                    codes::UNKNOWN_TARGET,
+                    f,
+                    id,
+                    field.segments(),
+                    format!("{what} goes to `{target}`, which is not a node of this flow"),
+                );
+            }
         }
     }
     for (field, prompt) in prompt_refs(node) {
@@ -891,7 +950,7 @@ fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &No
                     codes::COLLECT_DIGIT_RANGE,
                     f,
                     id,
-                    seg_path(&["max_digits"]),
+                    P::Keys(&["max_digits"]),
                     "max_digits is 0: no digit can be collected".into(),
                 );
             } else if c.min_digits > c.max_digits {
@@ -899,32 +958,29 @@ fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &No
                     codes::COLLECT_DIGIT_RANGE,
                     f,
                     id,
-                    seg_path(&["min_digits"]),
+                    P::Keys(&["min_digits"]),
                     format!(
                         "min_digits ({}) is more than max_digits ({})",
                         c.min_digits, c.max_digits
                     ),
                 );
             }
-            cx.single_key(f, id, seg_path(&["terminator"]), &c.terminator, true);
+            cx.single_key(f, id, P::Keys(&["terminator"]), &c.terminator, true);
             if let Some(Validation::Pattern(p)) = &c.validate
-                && let Err(e) = regex::Regex::new(p)
+                && let Some(last) = cx.regex_error(p)
             {
-                let text = e.to_string();
-                let last = text.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("");
-                let last = last.trim().trim_start_matches("error: ");
                 cx.error(
                     codes::INVALID_REGEX,
                     f,
                     id,
-                    seg_path(&["validate", "pattern"]),
+                    P::Keys(&["validate", "pattern"]),
                     format!("pattern `{p}` is not a valid regular expression: {last}"),
                 );
             }
         }
         Node::Branch(b) => {
             for (i, c) in b.conditions.iter().enumerate() {
-                cx.cel(f, id, indexed("conditions", i, &["when"]), &c.when);
+                cx.cel(f, id, P::Indexed("conditions", i, &["when"]), &c.when);
             }
         }
         Node::Schedule(s) => {
@@ -933,14 +989,14 @@ fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &No
                     codes::UNKNOWN_CALENDAR,
                     f,
                     id,
-                    seg_path(&["calendar"]),
+                    P::Keys(&["calendar"]),
                     format!("calendar `{}` is not configured", s.calendar),
                 );
             }
         }
         Node::Set(s) => {
             for (name, expr) in &s.vars {
-                cx.cel(f, id, vec![key("vars"), key(name)], expr);
+                cx.cel(f, id, P::Then(&["vars"], name), expr);
             }
         }
         Node::Language(l) => {
@@ -952,7 +1008,7 @@ fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &No
                         codes::UNKNOWN_LOCALE,
                         f,
                         id,
-                        vec![key("options"), key(digit)],
+                        P::Then(&["options"], digit),
                         format!(
                             "option `{digit}` selects locale `{locale}`, which is not in `locales` ({})",
                             cx.ivr.locales.join(", ")
@@ -962,20 +1018,20 @@ fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &No
             }
         }
         Node::Queue(q) => {
-            cx.queue(f, id, seg_path(&["queue"]), q.queue.0);
+            cx.queue(f, id, P::Keys(&["queue"]), q.queue.0);
             if let Some(r) = &q.requirement
                 && let Err(m) = r.check()
             {
-                cx.error(codes::INVALID_REQUIREMENT, f, id, seg_path(&["requirement"]), m);
+                cx.error(codes::INVALID_REQUIREMENT, f, id, P::Keys(&["requirement"]), m);
             }
             if let Some(o) = &q.offers {
                 let cb = o
                     .callback_digit
                     .as_deref()
-                    .filter(|d| cx.single_key(f, id, seg_path(&["offers", "callback_digit"]), d, false));
+                    .filter(|d| cx.single_key(f, id, P::Keys(&["offers", "callback_digit"]), d, false));
                 let vm =
                     o.voicemail.as_ref().map(|v| v.digit.as_str()).filter(|d| {
-                        cx.single_key(f, id, seg_path(&["offers", "voicemail", "digit"]), d, false)
+                        cx.single_key(f, id, P::Keys(&["offers", "voicemail", "digit"]), d, false)
                     });
                 if let (Some(a), Some(b)) = (cb, vm)
                     && a == b
@@ -984,18 +1040,18 @@ fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &No
                         codes::DUPLICATE_DIGIT,
                         f,
                         id,
-                        seg_path(&["offers", "voicemail", "digit"]),
+                        P::Keys(&["offers", "voicemail", "digit"]),
                         format!("digit `{b}` is also the callback digit"),
                     );
                 }
             }
         }
         Node::Transfer(t) => match &t.to {
-            TransferTo::Queue(q) => cx.queue(f, id, seg_path(&["to", "queue"]), q.0),
-            TransferTo::Flow(target) => cx.flow_ref(f, id, seg_path(&["to", "flow"]), target),
+            TransferTo::Queue(q) => cx.queue(f, id, P::Keys(&["to", "queue"]), q.0),
+            TransferTo::Flow(target) => cx.flow_ref(f, id, P::Keys(&["to", "flow"]), target),
             TransferTo::Agent(_) | TransferTo::External(_) => {}
         },
-        Node::Callback(c) => cx.queue(f, id, seg_path(&["queue"]), c.queue.0),
+        Node::Callback(c) => cx.queue(f, id, P::Keys(&["queue"]), c.queue.0),
         Node::Survey(s) => {
             for (i, q) in s.questions.iter().enumerate() {
                 if q.min > q.max {
@@ -1003,7 +1059,7 @@ fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &No
                         codes::SURVEY_RANGE,
                         f,
                         id,
-                        indexed("questions", i, &["min"]),
+                        P::Indexed("questions", i, &["min"]),
                         format!(
                             "question `{}`: min ({}) is more than max ({})",
                             q.id, q.min, q.max
@@ -1014,7 +1070,7 @@ fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &No
                         codes::SURVEY_RANGE,
                         f,
                         id,
-                        indexed("questions", i, &["max"]),
+                        P::Indexed("questions", i, &["max"]),
                         format!(
                             "question `{}`: max ({}) cannot be answered with one digit",
                             q.id, q.max
@@ -1023,7 +1079,7 @@ fn node_checks(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, id: &str, node: &No
                 }
             }
         }
-        Node::Subflow(s) => cx.flow_ref(f, id, seg_path(&["flow"]), &s.flow),
+        Node::Subflow(s) => cx.flow_ref(f, id, P::Keys(&["flow"]), &s.flow),
         Node::Play(_) | Node::Lookup(_) | Node::Voicemail(_) | Node::Return(_) | Node::Hangup(_) => {}
     }
 }
@@ -1065,7 +1121,7 @@ fn list(g: &FlowGraph, nodes: &[NodeIndex]) -> String {
         .join(", ")
 }
 
-fn lint_flow(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, g: &FlowGraph, is_subflow: bool) {
+fn lint_flow<'a>(cx: &mut Ctx<'a>, flow_id: &str, flow: &'a Flow, g: &FlowGraph, is_subflow: bool) {
     if let Some(id) = &flow.id
         && id != flow_id
     {
@@ -1073,7 +1129,7 @@ fn lint_flow(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, g: &FlowGraph, is_sub
             Severity::Error,
             codes::FLOW_ID_MISMATCH,
             flow_id,
-            seg_path(&["id"]),
+            P::Keys(&["id"]),
             format!("the flow is stored as `{flow_id}` but its id is `{id}`"),
         );
     }
@@ -1082,12 +1138,13 @@ fn lint_flow(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, g: &FlowGraph, is_sub
             Severity::Error,
             codes::UNKNOWN_START,
             flow_id,
-            seg_path(&["start"]),
+            P::Keys(&["start"]),
             format!("start node `{}` is not a node of this flow", flow.start),
         );
     }
+    let has_unknown: BTreeSet<&str> = g.unknown_targets.iter().map(|u| u.from.as_str()).collect();
     for (id, node) in &flow.nodes {
-        node_checks(cx, flow_id, flow, id, node);
+        node_checks(cx, flow_id, flow, id, node, has_unknown.contains(id.as_str()));
     }
     test_checks(cx, flow_id, flow);
 
@@ -1112,7 +1169,6 @@ fn lint_flow(cx: &mut Ctx<'_>, flow_id: &str, flow: &Flow, g: &FlowGraph, is_sub
 
     // Nodes with unknown targets already have errors; count them as exits so that the
     // mistake is not reported again as a dead end.
-    let has_unknown: BTreeSet<&str> = g.unknown_targets.iter().map(|u| u.from.as_str()).collect();
     let exits: Vec<bool> = indices
         .iter()
         .map(|&ix| g.kind(ix).is_some_and(NodeKind::is_terminal) || has_unknown.contains(g.id(ix)))
@@ -1271,7 +1327,7 @@ fn recursive_subflows(cx: &mut Ctx<'_>, graphs: &BTreeMap<&str, FlowGraph>) {
                 codes::RECURSIVE_SUBFLOW,
                 flow,
                 &node,
-                seg_path(&["flow"]),
+                P::Keys(&["flow"]),
                 format!("flows {names} call each other as subflows without end"),
             );
         }

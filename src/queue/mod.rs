@@ -79,7 +79,9 @@ impl Queue {
 
     /// Ordering key of a waiting call: join time minus its priority head start.
     pub(crate) fn wait_key(&self, entered_at: Millis, priority: i32) -> i64 {
-        entered_at as i64 - i64::from(priority) * i64::from(self.cfg.priority_step_secs) * 1000
+        // Saturating: extreme priorities times long steps must order, not overflow.
+        let head_start = i64::from(priority).saturating_mul(i64::from(self.cfg.priority_step_secs).saturating_mul(1000));
+        (entered_at.min(i64::MAX as u64) as i64).saturating_sub(head_start)
     }
 
     /// Estimated wait for the caller at `position` (1-based): position x average handle
@@ -108,10 +110,11 @@ pub(crate) fn compile_steps(
         Some(r) => Req::compile(r, vocab),
         None => Req::Always,
     };
+    // Only the first tier (penalty 0) serves a call until a step widens the pool.
     let mut steps = vec![Step {
         after_ms: 0,
         req: base,
-        max_penalty: None,
+        max_penalty: Some(0),
         priority_boost: 0,
     }];
     for s in &cfg.escalation {
@@ -134,7 +137,7 @@ pub(crate) fn compile_steps(
             after_ms: Millis::from(s.after_secs) * 1000,
             req,
             max_penalty: s.max_penalty.or(prev.max_penalty),
-            priority_boost: prev.priority_boost + s.priority_boost,
+            priority_boost: prev.priority_boost.saturating_add(s.priority_boost),
         };
         if step.after_ms == 0 {
             // A step at 0 s refines the base itself.

@@ -112,7 +112,7 @@ impl TicketDesk {
                     }
                     match (was_open, closing) {
                         (true, true) => {
-                            self.open -= 1;
+                            self.open = self.open.saturating_sub(1);
                             self.add_load(assignee, -1);
                         }
                         (false, false) => {

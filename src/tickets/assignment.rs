@@ -2,10 +2,13 @@
 //! escalation. A rule routes to a role, a department or one user; within a pool it
 //! picks round robin, the least loaded member, or the agent who took the call.
 
-use super::definitions::{Rule, Target};
+use super::definitions::{Rule, Target, User};
 use super::desk::{Slot, Ticket, TicketDesk};
+use super::error::DefinitionProblem as P;
 use super::events::{Assignee, Change};
+use super::model::AssignRule;
 use super::model::AssignStrategy;
+use super::validate::{Checker, Ctx};
 use super::{TicketError, TicketId};
 use crate::Millis;
 
@@ -96,4 +99,74 @@ impl TicketDesk {
         let u = *self.defs.user_index.get(user)?;
         self.load.get(u as usize).copied()
     }
+}
+
+/// Checks and compiles an assignment rule; `key` is its round-robin turn's name.
+pub(super) fn compile_rule(
+    ck: &mut Checker<'_>,
+    ctx: &Ctx<'_>,
+    path: &str,
+    key: String,
+    r: &AssignRule,
+) -> Rule {
+    let set = [r.role.is_some(), r.department.is_some(), r.user.is_some()]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    let call_agent = r.strategy == AssignStrategy::CallAgent;
+    if set > 1 || (set == 0 && !call_agent) || (call_agent && r.user.is_some()) {
+        ck.err(
+            P::Invalid,
+            path.to_string(),
+            "give exactly one of `role`, `department` or `user` (call_agent: at most a role or department)",
+        );
+    }
+    let mut target = Target::None;
+    let mut pool = Vec::new();
+    if let Some(role) = &r.role {
+        match ctx.roles.get(role) {
+            Some(&x) => {
+                target = Target::Role(x);
+                pool = members(ctx.users, |u| u.roles.contains(&x));
+            }
+            None => ck.err(
+                P::UnknownRole,
+                format!("{path}.role"),
+                format!("unknown role `{role}`"),
+            ),
+        }
+    } else if let Some(d) = &r.department {
+        match ctx.departments.get(d) {
+            Some(&x) => {
+                target = Target::Department(x);
+                pool = members(ctx.users, |u| u.departments.contains(&x));
+            }
+            None => ck.err(
+                P::UnknownName,
+                format!("{path}.department"),
+                format!("unknown department `{d}`"),
+            ),
+        }
+    } else if let Some(u) = &r.user {
+        match ctx.user_index.get(u) {
+            Some(&x) => target = Target::User(x),
+            None => ck.err(
+                P::UnknownName,
+                format!("{path}.user"),
+                format!("unknown user `{u}`"),
+            ),
+        }
+    }
+    Rule {
+        key,
+        target,
+        strategy: r.strategy,
+        pool,
+    }
+}
+
+fn members(users: &[User], pick: impl Fn(&User) -> bool) -> Vec<u32> {
+    (0..users.len() as u32)
+        .filter(|&i| users.get(i as usize).is_some_and(&pick))
+        .collect()
 }

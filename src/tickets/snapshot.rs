@@ -25,7 +25,7 @@ pub struct TicketSnapshot {
     timer_seq: u64,
     round_robin: BTreeMap<String, u32>,
     tickets: Vec<Ticket>,
-    timers: Vec<Timer>,
+    pub(crate) timers: Vec<Timer>,
     outputs: Vec<TicketEvent>,
 }
 

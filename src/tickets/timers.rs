@@ -5,7 +5,10 @@
 
 use super::definitions::{Due, Escalate};
 use super::desk::{FollowUpStatus, TicketDesk};
+use super::error::DefinitionProblem as P;
 use super::events::{Change, DueScope};
+use super::model::{DueDef, Escalation};
+use super::validate::{Checker, Ctx};
 use super::{TicketError, TicketId};
 use crate::Millis;
 use serde::{Deserialize, Serialize};
@@ -225,5 +228,52 @@ impl TicketDesk {
     /// Number of timers in the heap, stale ones included.
     pub fn pending_timers(&self) -> usize {
         self.timers.len()
+    }
+}
+
+/// Checks and compiles a due time; `key` names its escalation rules.
+pub(super) fn compile_due(ck: &mut Checker<'_>, ctx: &Ctx<'_>, path: &str, key: &str, d: &DueDef) -> Due {
+    let target_ms = (u64::from(d.hours.unwrap_or(0)) * 60 + u64::from(d.minutes.unwrap_or(0))) * 60_000;
+    if target_ms == 0 {
+        ck.err(
+            P::Invalid,
+            path.to_string(),
+            "a due time needs `hours` or `minutes` above 0",
+        );
+    }
+    let warn_percent = d.warn_percent.unwrap_or(ctx.cfg.warn_percent);
+    if warn_percent > 100 {
+        ck.err(
+            P::Invalid,
+            format!("{path}.warn_percent"),
+            "must be between 0 and 100",
+        );
+    }
+    let mut escalate = Vec::new();
+    for (k, e) in d.escalate.iter().enumerate() {
+        let ep = format!("{path}.escalate[{k}]");
+        match e {
+            Escalation::Reassign(r) => escalate.push(Escalate::Reassign(super::assignment::compile_rule(
+                ck,
+                ctx,
+                &format!("{ep}.reassign"),
+                format!("{key}/escalate/{k}"),
+                r,
+            ))),
+            Escalation::Notify(role) => match ctx.roles.get(role) {
+                Some(&x) => escalate.push(Escalate::Notify(x)),
+                None => ck.err(
+                    P::UnknownRole,
+                    format!("{ep}.notify"),
+                    format!("unknown role `{role}`"),
+                ),
+            },
+            Escalation::RaisePriority(by) => escalate.push(Escalate::RaisePriority(*by)),
+        }
+    }
+    Due {
+        target_ms,
+        warn_percent,
+        escalate,
     }
 }

@@ -1,13 +1,11 @@
 //! Validation and compilation of a [`TicketConfig`] into [`Definitions`]. Every problem
 //! is collected (not just the first), each with its field path.
 
-use super::definitions::{
-    Category, Definitions, Due, Escalate, Perms, Rule, StateC, Target, Transition, User,
-};
+use super::definitions::{Category, Definitions, Perms, StateC, Transition, User};
 use super::error::{DefinitionError, DefinitionProblem as P, Location};
 use super::fields::{CelValue, Field};
 use super::guard::{Guard, GuardScope};
-use super::model::{AssignRule, AssignStrategy, CategoryDef, DueDef, Escalation, TicketConfig};
+use super::model::{CategoryDef, TicketConfig};
 use petgraph::graph::DiGraph;
 use std::collections::BTreeMap;
 
@@ -17,13 +15,13 @@ pub(crate) struct Problem {
     pub guard_pos: Option<(Option<usize>, Option<usize>)>,
 }
 
-struct Checker<'a> {
+pub(super) struct Checker<'a> {
     file: &'a str,
     problems: Vec<Problem>,
 }
 
 impl Checker<'_> {
-    fn err(&mut self, problem: P, path: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn err(&mut self, problem: P, path: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem {
             error: DefinitionError {
                 problem,
@@ -63,7 +61,7 @@ impl Checker<'_> {
         out
     }
 
-    fn roles(&mut self, path: &str, names: &[String], index: &BTreeMap<String, u16>) -> Vec<u16> {
+    pub(super) fn roles(&mut self, path: &str, names: &[String], index: &BTreeMap<String, u16>) -> Vec<u16> {
         let mut out = Vec::new();
         for (i, r) in names.iter().enumerate() {
             match index.get(r) {
@@ -195,12 +193,12 @@ pub(crate) fn compile(cfg: TicketConfig, file: &str) -> Result<Definitions, Vec<
     })
 }
 
-struct Ctx<'a> {
-    cfg: &'a TicketConfig,
-    roles: &'a BTreeMap<String, u16>,
-    departments: &'a BTreeMap<String, u16>,
-    users: &'a [User],
-    user_index: &'a BTreeMap<String, u32>,
+pub(super) struct Ctx<'a> {
+    pub cfg: &'a TicketConfig,
+    pub roles: &'a BTreeMap<String, u16>,
+    pub departments: &'a BTreeMap<String, u16>,
+    pub users: &'a [User],
+    pub user_index: &'a BTreeMap<String, u32>,
 }
 
 fn category(ck: &mut Checker<'_>, ctx: &Ctx<'_>, path: &str, c: &CategoryDef) -> Category {
@@ -266,11 +264,11 @@ fn category(ck: &mut Checker<'_>, ctx: &Ctx<'_>, path: &str, c: &CategoryDef) ->
             due: s
                 .due
                 .as_ref()
-                .map(|d| due(ck, ctx, &format!("{sp}.due"), &key, d)),
+                .map(|d| super::timers::compile_due(ck, ctx, &format!("{sp}.due"), &key, d)),
             assign: s
                 .assign
                 .as_ref()
-                .map(|r| rule(ck, ctx, &format!("{sp}.assign"), key.clone(), r)),
+                .map(|r| super::assignment::compile_rule(ck, ctx, &format!("{sp}.assign"), key.clone(), r)),
         });
     }
     let initial = match &c.initial {
@@ -383,9 +381,9 @@ fn category(ck: &mut Checker<'_>, ctx: &Ctx<'_>, path: &str, c: &CategoryDef) ->
         assign: c
             .assign
             .as_ref()
-            .map(|r| rule(ck, ctx, &format!("{path}.assign"), c.id.clone(), r)),
+            .map(|r| super::assignment::compile_rule(ck, ctx, &format!("{path}.assign"), c.id.clone(), r)),
         resolution: c.resolution.as_ref().map(|d| {
-            due(
+            super::timers::compile_due(
                 ck,
                 ctx,
                 &format!("{path}.resolution"),
@@ -417,115 +415,6 @@ fn perms(ck: &mut Checker<'_>, ctx: &Ctx<'_>, path: &str, c: &CategoryDef) -> Pe
         link: one("link", &p.link),
         follow_up: one("follow_up", &p.follow_up),
     }
-}
-
-fn due(ck: &mut Checker<'_>, ctx: &Ctx<'_>, path: &str, key: &str, d: &DueDef) -> Due {
-    let target_ms = (u64::from(d.hours.unwrap_or(0)) * 60 + u64::from(d.minutes.unwrap_or(0))) * 60_000;
-    if target_ms == 0 {
-        ck.err(
-            P::Invalid,
-            path.to_string(),
-            "a due time needs `hours` or `minutes` above 0",
-        );
-    }
-    let warn_percent = d.warn_percent.unwrap_or(ctx.cfg.warn_percent);
-    if warn_percent > 100 {
-        ck.err(
-            P::Invalid,
-            format!("{path}.warn_percent"),
-            "must be between 0 and 100",
-        );
-    }
-    let mut escalate = Vec::new();
-    for (k, e) in d.escalate.iter().enumerate() {
-        let ep = format!("{path}.escalate[{k}]");
-        match e {
-            Escalation::Reassign(r) => escalate.push(Escalate::Reassign(rule(
-                ck,
-                ctx,
-                &format!("{ep}.reassign"),
-                format!("{key}/escalate/{k}"),
-                r,
-            ))),
-            Escalation::Notify(role) => match ctx.roles.get(role) {
-                Some(&x) => escalate.push(Escalate::Notify(x)),
-                None => ck.err(
-                    P::UnknownRole,
-                    format!("{ep}.notify"),
-                    format!("unknown role `{role}`"),
-                ),
-            },
-            Escalation::RaisePriority(by) => escalate.push(Escalate::RaisePriority(*by)),
-        }
-    }
-    Due {
-        target_ms,
-        warn_percent,
-        escalate,
-    }
-}
-
-fn rule(ck: &mut Checker<'_>, ctx: &Ctx<'_>, path: &str, key: String, r: &AssignRule) -> Rule {
-    let set = [r.role.is_some(), r.department.is_some(), r.user.is_some()]
-        .iter()
-        .filter(|b| **b)
-        .count();
-    let call_agent = r.strategy == AssignStrategy::CallAgent;
-    if set > 1 || (set == 0 && !call_agent) || (call_agent && r.user.is_some()) {
-        ck.err(
-            P::Invalid,
-            path.to_string(),
-            "give exactly one of `role`, `department` or `user` (call_agent: at most a role or department)",
-        );
-    }
-    let mut target = Target::None;
-    let mut pool = Vec::new();
-    if let Some(role) = &r.role {
-        match ctx.roles.get(role) {
-            Some(&x) => {
-                target = Target::Role(x);
-                pool = members(ctx.users, |u| u.roles.contains(&x));
-            }
-            None => ck.err(
-                P::UnknownRole,
-                format!("{path}.role"),
-                format!("unknown role `{role}`"),
-            ),
-        }
-    } else if let Some(d) = &r.department {
-        match ctx.departments.get(d) {
-            Some(&x) => {
-                target = Target::Department(x);
-                pool = members(ctx.users, |u| u.departments.contains(&x));
-            }
-            None => ck.err(
-                P::UnknownName,
-                format!("{path}.department"),
-                format!("unknown department `{d}`"),
-            ),
-        }
-    } else if let Some(u) = &r.user {
-        match ctx.user_index.get(u) {
-            Some(&x) => target = Target::User(x),
-            None => ck.err(
-                P::UnknownName,
-                format!("{path}.user"),
-                format!("unknown user `{u}`"),
-            ),
-        }
-    }
-    Rule {
-        key,
-        target,
-        strategy: r.strategy,
-        pool,
-    }
-}
-
-fn members(users: &[User], pick: impl Fn(&User) -> bool) -> Vec<u32> {
-    (0..users.len() as u32)
-        .filter(|&i| users.get(i as usize).is_some_and(&pick))
-        .collect()
 }
 
 /// Sample values of every field and of the ticket and actor, for trying guards.

@@ -1,0 +1,232 @@
+//! Memory per agent and per live call, measured with a counting global allocator (live
+//! requested bytes and live blocks; the system allocator's own per-block overhead, about
+//! 8-16 bytes a block with glibc, is not included). See docs/benchmarks.md.
+//!
+//! Every figure is a difference between two sizes in the same process, divided by the
+//! difference in count, so fixed costs (queues, vocabulary, buffers) cancel out:
+//!
+//! * per agent: an engine with N agents vs 2N agents (routing center: 200 skills, 8 skills
+//!   per agent, 1,000 queues, each agent signed in to every queue requiring one of its
+//!   skills = 40 queues), built from its `Config` and every agent logged in and ready;
+//!   plus the same with 8 and 1 queue sign-ins per agent, and with agents logged out;
+//! * per waiting call: N more calls waiting (every agent not ready), with the payload
+//!   the other benchmarks use (two routing attributes, two attached data items) and
+//!   without;
+//! * per connected call: N more calls answered (one queue, agents ready); the figure is
+//!   net of the agent leaving that queue's available index.
+//!
+//! Run: `cargo bench --bench memory` (needs `[[bench]] name = "memory" harness = false`).
+
+mod common;
+
+use callroute::routing::Requirement;
+use callroute::{AgentConfig, AgentId, Config, Engine, Input, QueueConfig, QueueId};
+use common::{Shape, drain, drain_rings, enter_queue};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
+
+struct Counting;
+
+static BYTES: AtomicIsize = AtomicIsize::new(0);
+static BLOCKS: AtomicIsize = AtomicIsize::new(0);
+
+// SAFETY: every call is forwarded to `System` unchanged; the counters are only added to.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            BYTES.fetch_add(layout.size() as isize, Relaxed);
+            BLOCKS.fetch_add(1, Relaxed);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(layout) };
+        if !p.is_null() {
+            BYTES.fetch_add(layout.size() as isize, Relaxed);
+            BLOCKS.fetch_add(1, Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        BYTES.fetch_sub(layout.size() as isize, Relaxed);
+        BLOCKS.fetch_sub(1, Relaxed);
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() {
+            BYTES.fetch_add(new_size as isize - layout.size() as isize, Relaxed);
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+#[derive(Clone, Copy, Debug)]
+struct Live {
+    bytes: isize,
+    blocks: isize,
+}
+
+fn live() -> Live {
+    Live {
+        bytes: BYTES.load(Relaxed),
+        blocks: BLOCKS.load(Relaxed),
+    }
+}
+
+fn per(a: Live, b: Live, n: u32) -> (f64, f64) {
+    (
+        (b.bytes - a.bytes) as f64 / f64::from(n),
+        (b.blocks - a.blocks) as f64 / f64::from(n),
+    )
+}
+
+/// Live bytes/blocks held by an engine built with `shape` (config included: the engine
+/// owns it), all agents logged in (ready or not by `shape`) unless `logged_out`.
+fn engine_size(shape: &Shape, logged_out: bool) -> Live {
+    let before = live();
+    let e = if logged_out {
+        Engine::new(common::config(shape), 7).expect("engine")
+    } else {
+        common::engine(shape)
+    };
+    let after = live();
+    drop(e);
+    Live {
+        bytes: after.bytes - before.bytes,
+        blocks: after.blocks - before.blocks,
+    }
+}
+
+fn config_size(shape: &Shape) -> Live {
+    let before = live();
+    let c = common::config(shape);
+    let after = live();
+    drop(c);
+    Live {
+        bytes: after.bytes - before.bytes,
+        blocks: after.blocks - before.blocks,
+    }
+}
+
+fn row(what: &str, (bytes, blocks): (f64, f64)) {
+    println!("| {what} | {bytes:.0} | {blocks:.1} | {} |", if bytes <= 1024.0 { "yes" } else { "no" });
+}
+
+fn with_memberships(n: u32, cap: Option<u32>) -> Shape {
+    let mut s = Shape::routing(n);
+    s.max_memberships = cap;
+    s
+}
+
+fn agents(n: u32) {
+    let zero = Live { bytes: 0, blocks: 0 };
+    for (label, cap) in [("40 queues each (all matching)", None), ("8 queues each", Some(8)), ("1 queue each", Some(1))] {
+        let a = engine_size(&with_memberships(n, cap), false);
+        let b = engine_size(&with_memberships(2 * n, cap), false);
+        row(&format!("agent, ready, {label}"), per(a, b, n));
+    }
+    let a = engine_size(&Shape::routing(n), true);
+    let b = engine_size(&Shape::routing(2 * n), true);
+    row("agent, logged out, 40 queues each", per(a, b, n));
+    let a = config_size(&Shape::routing(n));
+    let b = config_size(&Shape::routing(2 * n));
+    row("  of which its `AgentConfig` in `Config` (40 queues, 8 skills)", per(zero, Live {
+        bytes: b.bytes - a.bytes,
+        blocks: b.blocks - a.blocks,
+    }, n));
+}
+
+/// `CallOffered` without attributes or attached data.
+fn bare_call(call: u64) -> Input {
+    Input::CallOffered {
+        call: callroute::CallId(call),
+        ani: common::ani(call),
+        dnis: "8005550100".into(),
+        channel: Default::default(),
+        attributes: Default::default(),
+        data: Default::default(),
+        priority: 0,
+    }
+}
+
+/// N more waiting calls, on the routing center with every agent not ready.
+fn waiting_calls(n: u32, payload: bool) {
+    let mut shape = Shape::routing(1_000);
+    shape.ready_on_login = false;
+    let mut e = common::engine(&shape);
+    let mut rng = common::SplitMix(9);
+    let mut next = 1u64;
+    let mut add = |e: &mut Engine, k: u32| {
+        for _ in 0..k {
+            let q = QueueId(rng.below(u64::from(shape.queues)) as u32 + 1);
+            let offered = if payload { common::call_offered(next) } else { bare_call(next) };
+            e.handle_input(0, offered).unwrap();
+            e.handle_input(0, enter_queue(next, q)).unwrap();
+            next += 1;
+            drain(e);
+        }
+    };
+    add(&mut e, n);
+    let a = live();
+    add(&mut e, n);
+    let b = live();
+    let what = if payload { "waiting call (2 attributes, 2 data items)" } else { "waiting call (no attributes, no data)" };
+    row(what, per(a, b, n));
+}
+
+/// N more connected calls: one queue, no requirement, agents ready; each call is
+/// answered by the agent it rings.
+fn connected_calls(n: u32) {
+    let mut cfg = Config::default();
+    cfg.agent_defaults.ready_on_login = true;
+    let mut q = QueueConfig::new(QueueId(1), "all");
+    q.requirement = None::<Requirement>;
+    cfg.queues.push(q);
+    for i in 1..=(2 * n + 10) {
+        cfg.agents.push(AgentConfig::new(AgentId(i), format!("agent-{i}"), &[QueueId(1)]));
+    }
+    let mut e = Engine::new(cfg, 7).unwrap();
+    for i in 1..=(2 * n + 10) {
+        e.handle_input(0, Input::Login { agent: AgentId(i) }).unwrap();
+        drain(&mut e);
+    }
+    let mut next = 1u64;
+    let mut rings = Vec::new();
+    let mut add = |e: &mut Engine, k: u32| {
+        for _ in 0..k {
+            e.handle_input(0, common::call_offered(next)).unwrap();
+            e.handle_input(0, enter_queue(next, QueueId(1))).unwrap();
+            next += 1;
+            rings.clear();
+            drain_rings(e, &mut rings);
+            for (call, agent, _) in rings.drain(..) {
+                e.handle_input(0, Input::DeviceAnswered { agent, call }).unwrap();
+            }
+            drain(e);
+        }
+    };
+    add(&mut e, n);
+    let a = live();
+    add(&mut e, n);
+    let b = live();
+    row("connected call (net of its agent leaving 1 available index)", per(a, b, n));
+    assert_eq!(e.live_calls(), 2 * n as usize);
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; a filter argument is not supported.
+    let n = 10_000;
+    println!("Counting allocator: live requested bytes (and blocks) per item, N = {n} vs 2N.");
+    println!();
+    println!("| item | bytes | blocks | ≤ 1 KB |");
+    println!("| --- | ---: | ---: | --- |");
+    agents(n);
+    waiting_calls(n, true);
+    waiting_calls(n, false);
+    connected_calls(n);
+}
