@@ -38,10 +38,15 @@ type = "hangup"
 "#;
 
 fn chain(n: usize) -> String {
-    let mut s = String::from("[stats]\ninterval_secs = 86400\n[ivr.entry]\ndefault = \"c\"\n[ivr.flows.c]\nstart = \"n0\"\n");
+    let mut s = String::from(
+        "[stats]\ninterval_secs = 86400\n[ivr.entry]\ndefault = \"c\"\n[ivr.flows.c]\nstart = \"n0\"\n",
+    );
     for i in 0..n {
         if i % 2 == 0 {
-            s += &format!("[ivr.flows.c.nodes.n{i}]\ntype = \"set\"\nvars = {{ v{i} = \"ani\" }}\nnext = \"n{}\"\n", i + 1);
+            s += &format!(
+                "[ivr.flows.c.nodes.n{i}]\ntype = \"set\"\nvars = {{ v{i} = \"ani\" }}\nnext = \"n{}\"\n",
+                i + 1
+            );
         } else {
             s += &format!(
                 "[ivr.flows.c.nodes.n{i}]\ntype = \"branch\"\nconditions = [ {{ when = \"vars['v{}'] == 'x'\", next = \"end\" }} ]\notherwise = \"n{}\"\n",
@@ -50,7 +55,8 @@ fn chain(n: usize) -> String {
             );
         }
     }
-    s += &format!("[ivr.flows.c.nodes.n{n}]\ntype = \"hangup\"\n[ivr.flows.c.nodes.end]\ntype = \"hangup\"\n");
+    s +=
+        &format!("[ivr.flows.c.nodes.n{n}]\ntype = \"hangup\"\n[ivr.flows.c.nodes.end]\ntype = \"hangup\"\n");
     s
 }
 
@@ -73,7 +79,8 @@ fn offer(e: &mut Engine, call: u64, now: u64) {
 fn menu_conversation(c: &mut Criterion) {
     let cfg = Config::from_toml_str(MENU, "menu.toml").unwrap();
     let mut g = c.benchmark_group("ivr");
-    g.sample_size(20).measurement_time(std::time::Duration::from_secs(3));
+    g.sample_size(20)
+        .measurement_time(std::time::Duration::from_secs(3));
     // One conversation is 18 IVR steps: 12 inputs the IVR handles (the offer, 4
     // prompt ends, 7 keys) and 6 nodes entered (menu, play, menu, collect, menu,
     // hangup).
@@ -88,7 +95,14 @@ fn menu_conversation(c: &mut Criterion) {
             offer(&mut e, call, now);
             for keys in ["1", "2", "1234", "9"] {
                 e.handle_input(now, Input::PromptFinished { call: id }).unwrap();
-                e.handle_input(now, Input::Dtmf { call: id, digits: keys.into() }).unwrap();
+                e.handle_input(
+                    now,
+                    Input::Dtmf {
+                        call: id,
+                        digits: keys.into(),
+                    },
+                )
+                .unwrap();
             }
             black_box(e.drain());
         })

@@ -114,7 +114,10 @@ fn config_size(shape: &Shape) -> Live {
 }
 
 fn row(what: &str, (bytes, blocks): (f64, f64)) {
-    println!("| {what} | {bytes:.0} | {blocks:.1} | {} |", if bytes <= 1024.0 { "yes" } else { "no" });
+    println!(
+        "| {what} | {bytes:.0} | {blocks:.1} | {} |",
+        if bytes <= 1024.0 { "yes" } else { "no" }
+    );
 }
 
 fn with_memberships(n: u32, cap: Option<u32>) -> Shape {
@@ -125,7 +128,11 @@ fn with_memberships(n: u32, cap: Option<u32>) -> Shape {
 
 fn agents(n: u32) {
     let zero = Live { bytes: 0, blocks: 0 };
-    for (label, cap) in [("40 queues each (all matching)", None), ("8 queues each", Some(8)), ("1 queue each", Some(1))] {
+    for (label, cap) in [
+        ("40 queues each (all matching)", None),
+        ("8 queues each", Some(8)),
+        ("1 queue each", Some(1)),
+    ] {
         let a = engine_size(&with_memberships(n, cap), false);
         let b = engine_size(&with_memberships(2 * n, cap), false);
         row(&format!("agent, ready, {label}"), per(a, b, n));
@@ -135,10 +142,17 @@ fn agents(n: u32) {
     row("agent, logged out, 40 queues each", per(a, b, n));
     let a = config_size(&Shape::routing(n));
     let b = config_size(&Shape::routing(2 * n));
-    row("  of which its `AgentConfig` in `Config` (40 queues, 8 skills)", per(zero, Live {
-        bytes: b.bytes - a.bytes,
-        blocks: b.blocks - a.blocks,
-    }, n));
+    row(
+        "  of which its `AgentConfig` in `Config` (40 queues, 8 skills)",
+        per(
+            zero,
+            Live {
+                bytes: b.bytes - a.bytes,
+                blocks: b.blocks - a.blocks,
+            },
+            n,
+        ),
+    );
 }
 
 /// `CallOffered` without attributes or attached data.
@@ -164,7 +178,11 @@ fn waiting_calls(n: u32, payload: bool) {
     let mut add = |e: &mut Engine, k: u32| {
         for _ in 0..k {
             let q = QueueId(rng.below(u64::from(shape.queues)) as u32 + 1);
-            let offered = if payload { common::call_offered(next) } else { bare_call(next) };
+            let offered = if payload {
+                common::call_offered(next)
+            } else {
+                bare_call(next)
+            };
             e.handle_input(0, offered).unwrap();
             e.handle_input(0, enter_queue(next, q)).unwrap();
             next += 1;
@@ -175,7 +193,11 @@ fn waiting_calls(n: u32, payload: bool) {
     let a = live();
     add(&mut e, n);
     let b = live();
-    let what = if payload { "waiting call (2 attributes, 2 data items)" } else { "waiting call (no attributes, no data)" };
+    let what = if payload {
+        "waiting call (2 attributes, 2 data items)"
+    } else {
+        "waiting call (no attributes, no data)"
+    };
     row(what, per(a, b, n));
 }
 
@@ -188,7 +210,8 @@ fn connected_calls(n: u32) {
     q.requirement = None::<Requirement>;
     cfg.queues.push(q);
     for i in 1..=(2 * n + 10) {
-        cfg.agents.push(AgentConfig::new(AgentId(i), format!("agent-{i}"), &[QueueId(1)]));
+        cfg.agents
+            .push(AgentConfig::new(AgentId(i), format!("agent-{i}"), &[QueueId(1)]));
     }
     let mut e = Engine::new(cfg, 7).unwrap();
     for i in 1..=(2 * n + 10) {
@@ -214,7 +237,10 @@ fn connected_calls(n: u32) {
     let a = live();
     add(&mut e, n);
     let b = live();
-    row("connected call (net of its agent leaving 1 available index)", per(a, b, n));
+    row(
+        "connected call (net of its agent leaving 1 available index)",
+        per(a, b, n),
+    );
     assert_eq!(e.live_calls(), 2 * n as usize);
 }
 

@@ -1,3 +1,5 @@
+// Benchmarks and tools measure wall time; the engine itself never reads a clock.
+#![allow(clippy::disallowed_methods)]
 //! Routing decision latency at 1k, 10k and 100k agents (200 skills, 8 skills per agent,
 //! 1,000 queues each requiring one skill; every agent signed in to each queue requiring
 //! one of its skills, i.e. 40 queues per agent). See docs/benchmarks.md.
@@ -268,7 +270,8 @@ fn routing(c: &mut Criterion) {
         // Built lazily so a filtered run skips the setup of the sizes it does not run.
         let mut f = None;
         g.bench_function(BenchmarkId::from_parameter(n), |b| {
-            let f = f.get_or_insert_with(|| timed_setup("call-arrives", n, || Arrivals::new(Shape::routing(n))));
+            let f =
+                f.get_or_insert_with(|| timed_setup("call-arrives", n, || Arrivals::new(Shape::routing(n))));
             b.iter_custom(|iters| black_box(f.run(iters)))
         });
         drop(f);
@@ -279,7 +282,8 @@ fn routing(c: &mut Criterion) {
     for n in SIZES {
         let mut f = None;
         g.bench_function(BenchmarkId::from_parameter(n), |b| {
-            let f = f.get_or_insert_with(|| timed_setup("agent-ready", n, || ReadyAgents::new(Shape::routing(n))));
+            let f = f
+                .get_or_insert_with(|| timed_setup("agent-ready", n, || ReadyAgents::new(Shape::routing(n))));
             b.iter_custom(|iters| black_box(f.run(iters)))
         });
         drop(f);
@@ -293,13 +297,17 @@ fn routing(c: &mut Criterion) {
     shape.max_memberships = Some(8);
     let mut f = None;
     g.bench_function(BenchmarkId::new("call-arrives", shape.agents), |b| {
-        let f = f.get_or_insert_with(|| timed_setup("8-queues call-arrives", shape.agents, || Arrivals::new(shape)));
+        let f = f.get_or_insert_with(|| {
+            timed_setup("8-queues call-arrives", shape.agents, || Arrivals::new(shape))
+        });
         b.iter_custom(|iters| black_box(f.run(iters)))
     });
     drop(f);
     let mut f = None;
     g.bench_function(BenchmarkId::new("agent-ready", shape.agents), |b| {
-        let f = f.get_or_insert_with(|| timed_setup("8-queues agent-ready", shape.agents, || ReadyAgents::new(shape)));
+        let f = f.get_or_insert_with(|| {
+            timed_setup("8-queues agent-ready", shape.agents, || ReadyAgents::new(shape))
+        });
         b.iter_custom(|iters| black_box(f.run(iters)))
     });
     drop(f);

@@ -1,3 +1,5 @@
+// Benchmarks and tools measure wall time; the engine itself never reads a clock.
+#![allow(clippy::disallowed_methods)]
 //! Whole-engine throughput on a realistic mix of inputs, on one core. See
 //! docs/benchmarks.md.
 //!
@@ -18,7 +20,9 @@
 mod common;
 
 use callroute::input::Party;
-use callroute::{Action, AgentId, AgentState, CallId, Engine, Event, Input, Millis, Output, Poll, QueueId, Snapshot};
+use callroute::{
+    Action, AgentId, AgentState, CallId, Engine, Event, Input, Millis, Output, Poll, QueueId, Snapshot,
+};
 use common::{Shape, SplitMix};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::cmp::Reverse;
@@ -103,7 +107,13 @@ impl Host {
                 Output::Action(Action::RingAgent { call, agent, .. }) => {
                     self.next_token += 1;
                     let token = self.next_token;
-                    self.calls.insert(call.0, HostCall::Ringing { agent: agent.0, token });
+                    self.calls.insert(
+                        call.0,
+                        HostCall::Ringing {
+                            agent: agent.0,
+                            token,
+                        },
+                    );
                     self.at(now + 50, HostEv::Ringing { call: call.0, token });
                     if !self.rng.chance(0.03) {
                         let d = self.rng.range(2_000, 6_000);
@@ -120,7 +130,13 @@ impl Host {
                 Output::Action(Action::Connect { call, agent }) => {
                     self.next_token += 1;
                     let token = self.next_token;
-                    self.calls.insert(call.0, HostCall::Connected { agent: agent.0, token });
+                    self.calls.insert(
+                        call.0,
+                        HostCall::Connected {
+                            agent: agent.0,
+                            token,
+                        },
+                    );
                     let talk = self.rng.range(30_000, 240_000);
                     let mut end = now + talk;
                     if self.rng.chance(0.2) {
@@ -131,7 +147,14 @@ impl Host {
                         end += hold;
                     }
                     let by_agent = self.rng.chance(0.3);
-                    self.at(end, HostEv::HangUp { call: call.0, token, by_agent });
+                    self.at(
+                        end,
+                        HostEv::HangUp {
+                            call: call.0,
+                            token,
+                            by_agent,
+                        },
+                    );
                 }
                 Output::Event(Event::CallEnded { call, .. }) => {
                     self.calls.remove(&call.0);
@@ -195,16 +218,30 @@ impl Host {
                     });
                 }
             }
-            HostEv::HangUp { call, token, by_agent } => {
+            HostEv::HangUp {
+                call,
+                token,
+                by_agent,
+            } => {
                 if let Some(HostCall::Connected { agent, token: t }) = self.calls.get(&call).copied()
                     && t == token
                 {
-                    let by = if by_agent { Party::Agent(AgentId(agent)) } else { Party::Caller };
-                    out.push(Input::HangUp { call: CallId(call), by });
+                    let by = if by_agent {
+                        Party::Agent(AgentId(agent))
+                    } else {
+                        Party::Caller
+                    };
+                    out.push(Input::HangUp {
+                        call: CallId(call),
+                        by,
+                    });
                 }
             }
             HostEv::Abandon { call } => {
-                if matches!(self.calls.get(&call), Some(HostCall::Waiting | HostCall::Ringing { .. })) {
+                if matches!(
+                    self.calls.get(&call),
+                    Some(HostCall::Waiting | HostCall::Ringing { .. })
+                ) {
                     out.push(Input::HangUp {
                         call: CallId(call),
                         by: Party::Caller,
@@ -222,18 +259,30 @@ impl Host {
                 let gap = self.exp(self.break_gap_ms);
                 self.at(now + gap, HostEv::Break);
             }
-            HostEv::BackFromBreak { agent } => out.push(Input::Ready { agent: AgentId(agent) }),
+            HostEv::BackFromBreak { agent } => out.push(Input::Ready {
+                agent: AgentId(agent),
+            }),
         }
     }
 
     /// Runs the simulation until `until` (virtual time) or until `limit` engine calls
     /// were made, recording them when `record` is given.
-    fn run(&mut self, e: &mut Engine, until: Millis, limit: usize, mut record: Option<&mut Vec<Entry>>) -> usize {
+    fn run(
+        &mut self,
+        e: &mut Engine,
+        until: Millis,
+        limit: usize,
+        mut record: Option<&mut Vec<Entry>>,
+    ) -> usize {
         let mut calls = 0;
         let mut outputs = 0;
         let mut buf = Vec::new();
         while calls < limit {
-            let next_host = self.events.peek().map(|Reverse((t, _, _))| *t).unwrap_or(Millis::MAX);
+            let next_host = self
+                .events
+                .peek()
+                .map(|Reverse((t, _, _))| *t)
+                .unwrap_or(Millis::MAX);
             let next_engine = e.next_deadline().unwrap_or(Millis::MAX);
             let t = next_host.min(next_engine);
             if t > until {
@@ -249,7 +298,9 @@ impl Host {
                 outputs += self.react(e);
                 continue;
             }
-            let Some(Reverse((_, _, ev))) = self.events.pop() else { break };
+            let Some(Reverse((_, _, ev))) = self.events.pop() else {
+                break;
+            };
             self.inputs(ev, &mut buf);
             for input in buf.drain(..) {
                 // An input the engine refuses changed nothing; it is not recorded.
@@ -306,7 +357,9 @@ fn record(mix: &Mix) -> Workload {
     let outputs = host.run(&mut e, Millis::MAX, mix.entries, Some(&mut entries));
     let mut kinds: std::collections::BTreeMap<&str, usize> = Default::default();
     for (_, i) in &entries {
-        *kinds.entry(i.as_ref().map_or("(timeout)", |i| i.kind())).or_default() += 1;
+        *kinds
+            .entry(i.as_ref().map_or("(timeout)", |i| i.kind()))
+            .or_default() += 1;
     }
     eprintln!(
         "throughput/{}: recorded {} engine calls ({} outputs) over {:.0} s of virtual time after a {:.0} s warm-up, \
@@ -364,7 +417,12 @@ const REPLAYS: usize = 3;
 /// so this filters out the chunks that another process on the shared 2-core machine
 /// preempted. With `BENCH_TOTAL_TIME=1`, one replay, timed whole.
 fn measure(w: &Workload) -> Duration {
-    let fresh = || (Engine::restore(w.snapshot.clone()).expect("restore"), w.entries.clone());
+    let fresh = || {
+        (
+            Engine::restore(w.snapshot.clone()).expect("restore"),
+            w.entries.clone(),
+        )
+    };
     let mut chunks = Vec::new();
     if std::env::var_os("BENCH_TOTAL_TIME").is_some() {
         let (mut e, entries) = fresh();
@@ -424,6 +482,9 @@ fn mixes() -> [Mix; 2] {
 
 fn throughput(c: &mut Criterion) {
     let mut g = c.benchmark_group("throughput");
+    // An iteration is three replays of 50k-200k engine calls: the minimum sample count
+    // keeps the run within about a minute.
+    g.sample_size(10);
     for mix in mixes() {
         let mut w: Option<Workload> = None;
         g.throughput(Throughput::Elements(mix.entries as u64));
@@ -432,7 +493,11 @@ fn throughput(c: &mut Criterion) {
                 let w = record(&mix);
                 // The replay reproduces the recorded run exactly.
                 let mut e = Engine::restore(w.snapshot.clone()).expect("restore");
-                assert_eq!(replay(&mut e, w.entries.clone(), &mut Vec::new()), w.outputs, "deterministic replay");
+                assert_eq!(
+                    replay(&mut e, w.entries.clone(), &mut Vec::new()),
+                    w.outputs,
+                    "deterministic replay"
+                );
                 w
             });
             assert_eq!(w.entries.len(), mix.entries);

@@ -2,11 +2,11 @@
 //! fuzz targets' bodies on fixed inputs, and one test per engine defect found by the
 //! property tests (`tests/invariants.rs`) and the fuzz targets (`fuzz/`).
 //!
-//! The tests of open defects assert the correct behaviour, so they fail until the
-//! engine is fixed; they are `#[ignore]`d so that the suite stays green meanwhile. Run them with
-//! `cargo test --test fuzz_regressions -- --ignored`, and remove the `ignore` (and set
-//! `TOLERATE_KNOWN_BUGS` / `AVOID_KNOWN_BUGS` in the property and fuzz code to `false`)
-//! with the fix.
+//! Each defect test asserts the correct behaviour and describes the input, what was
+//! expected and what the engine did. All of them are fixed now. A defect found later
+//! can be kept here as an `#[ignore]`d test until its fix lands, with
+//! `TOLERATE_KNOWN_BUGS` (tests/invariants.rs) or `AVOID_KNOWN_BUGS`
+//! (fuzz/fuzz_targets/sequence.rs) set to `true` meanwhile.
 
 #[path = "../fuzz/fuzz_targets/config.rs"]
 mod config_target;
@@ -522,7 +522,7 @@ fn config_parser_replays_hand_written_inputs() {
 }
 
 // ---------------------------------------------------------------------------------
-// Engine defects (ignored until fixed)
+// Engine defects found by the property tests (all fixed)
 // ---------------------------------------------------------------------------------
 
 /// Found by `errors_change_nothing`, fixed since: `Ready { agent: 1 }` (logged out) as

@@ -124,16 +124,40 @@ fn collect_lookup_and_branch_conversations_pass() {
 fn drive(cfg: &Config, keys: &[&str]) -> (Engine, Vec<Output>) {
     let mut e = Engine::new(cfg.clone(), 1).unwrap();
     let mut out = Vec::new();
-    e.handle_input(0, Input::CallOffered { call: CallId(1), ani: "+1".into(), dnis: String::new(), channel: Default::default(), attributes: Default::default(), data: Default::default(), priority: 0 }).unwrap();
+    e.handle_input(
+        0,
+        Input::CallOffered {
+            call: CallId(1),
+            ani: "+1".into(),
+            dnis: String::new(),
+            channel: Default::default(),
+            attributes: Default::default(),
+            data: Default::default(),
+            priority: 0,
+        },
+    )
+    .unwrap();
     out.extend(e.drain());
-    e.handle_input(0, Input::PromptFinished { call: CallId(1) }).unwrap();
+    e.handle_input(0, Input::PromptFinished { call: CallId(1) })
+        .unwrap();
     for k in keys {
-        e.handle_input(0, Input::Dtmf { call: CallId(1), digits: (*k).into() }).unwrap();
+        e.handle_input(
+            0,
+            Input::Dtmf {
+                call: CallId(1),
+                digits: (*k).into(),
+            },
+        )
+        .unwrap();
         let o = e.drain();
-        let plays = o.iter().filter(|x| matches!(x, Output::Action(Action::Play { .. }))).count();
+        let plays = o
+            .iter()
+            .filter(|x| matches!(x, Output::Action(Action::Play { .. })))
+            .count();
         out.extend(o);
         for _ in 0..plays {
-            e.handle_input(0, Input::PromptFinished { call: CallId(1) }).unwrap();
+            e.handle_input(0, Input::PromptFinished { call: CallId(1) })
+                .unwrap();
             out.extend(e.drain());
         }
     }
@@ -152,23 +176,56 @@ fn sensitive_digits_stay_out_of_events_and_the_screen_pop() {
             _ => None,
         })
         .collect();
-    assert_eq!(collected, vec![("account".into(), Some("1234567".into())), ("pin".into(), None)]);
+    assert_eq!(
+        collected,
+        vec![("account".into(), Some("1234567".into())), ("pin".into(), None)]
+    );
     let lookup = out.iter().find_map(|o| match o {
         Output::Action(Action::Lookup { request, params, .. }) => Some((*request, params.clone())),
         _ => None,
     });
     let (request, params) = lookup.unwrap();
-    assert_eq!(params.get("pin").map(String::as_str), Some("4321"), "the host's data dip needs it");
-    e.handle_input(0, Input::LookupResult { call: CallId(1), request, ok: false, values: Default::default() }).unwrap();
+    assert_eq!(
+        params.get("pin").map(String::as_str),
+        Some("4321"),
+        "the host's data dip needs it"
+    );
+    e.handle_input(
+        0,
+        Input::LookupResult {
+            call: CallId(1),
+            request,
+            ok: false,
+            values: Default::default(),
+        },
+    )
+    .unwrap();
     let rest = e.drain();
     let json = serde_json::to_string(&rest).unwrap();
     assert!(!json.contains("4321"), "{json}");
-    assert!(!serde_json::to_string(&e.ivr_status(CallId(1))).unwrap().contains("4321"));
+    assert!(
+        !serde_json::to_string(&e.ivr_status(CallId(1)))
+            .unwrap()
+            .contains("4321")
+    );
     // The sorry prompt ends; the call queues and agent 7's screen pop carries the
     // account, not the PIN.
-    e.handle_input(0, Input::Login { agent: callroute::AgentId(7) }).unwrap();
-    e.handle_input(0, Input::Ready { agent: callroute::AgentId(7) }).unwrap();
-    e.handle_input(0, Input::PromptFinished { call: CallId(1) }).unwrap();
+    e.handle_input(
+        0,
+        Input::Login {
+            agent: callroute::AgentId(7),
+        },
+    )
+    .unwrap();
+    e.handle_input(
+        0,
+        Input::Ready {
+            agent: callroute::AgentId(7),
+        },
+    )
+    .unwrap();
+    e.handle_input(0, Input::PromptFinished { call: CallId(1) })
+        .unwrap();
     let offer = e.drain().into_iter().find_map(|o| match o {
         Output::Action(Action::RingAgent { offer, .. }) => Some(offer),
         _ => None,
@@ -185,7 +242,16 @@ fn money_is_rendered_from_lookup_results() {
     let (mut e, _) = drive(&cfg, &["1234567#", "4321"]);
     let mut values = std::collections::BTreeMap::new();
     values.insert("balance".to_string(), "1234.56".to_string());
-    e.handle_input(0, Input::LookupResult { call: CallId(1), request: 1, ok: true, values }).unwrap();
+    e.handle_input(
+        0,
+        Input::LookupResult {
+            call: CallId(1),
+            request: 1,
+            ok: true,
+            values,
+        },
+    )
+    .unwrap();
     let parts = e.drain().into_iter().find_map(|o| match o {
         Output::Action(Action::Play { announcement, .. }) => Some(announcement.parts),
         _ => None,
@@ -194,7 +260,10 @@ fn money_is_rendered_from_lookup_results() {
         parts.unwrap(),
         vec![
             PromptPart::Text("Your balance is".into()),
-            PromptPart::Money { amount: "1234.56".into(), currency: "EUR".into() }
+            PromptPart::Money {
+                amount: "1234.56".into(),
+                currency: "EUR".into()
+            }
         ]
     );
 }

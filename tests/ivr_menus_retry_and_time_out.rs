@@ -87,5 +87,8 @@ fn a_wrong_expectation_fails_the_conversation() {
     );
     let cfg = Config::from_toml_str(&bad, "menu.toml").unwrap();
     let reports = run_flow_tests(&cfg);
-    assert_eq!(reports[0].failures, vec!["step 3 (ExpectQueue(1)): queued in [2]".to_string()]);
+    assert_eq!(
+        reports[0].failures,
+        vec!["step 3 (ExpectQueue(1)): queued in [2]".to_string()]
+    );
 }

@@ -89,15 +89,36 @@ fn start(keys: &str) -> (Engine, Vec<Output>) {
     let mut cfg = Config::from_toml_str(CENTER, "c.toml").unwrap();
     cfg.ivr.as_mut().unwrap().entry.default = Some("main".into());
     let mut e = Engine::new(cfg, 1).unwrap();
-    e.handle_input(T0, Input::CallOffered { call: CallId(1), ani: "+15551234".into(), dnis: String::new(), channel: Default::default(), attributes: Default::default(), data: Default::default(), priority: 0 }).unwrap();
-    e.handle_input(T0, Input::PromptFinished { call: CallId(1) }).unwrap();
-    e.handle_input(T0, Input::Dtmf { call: CallId(1), digits: keys.into() }).unwrap();
+    e.handle_input(
+        T0,
+        Input::CallOffered {
+            call: CallId(1),
+            ani: "+15551234".into(),
+            dnis: String::new(),
+            channel: Default::default(),
+            attributes: Default::default(),
+            data: Default::default(),
+            priority: 0,
+        },
+    )
+    .unwrap();
+    e.handle_input(T0, Input::PromptFinished { call: CallId(1) })
+        .unwrap();
+    e.handle_input(
+        T0,
+        Input::Dtmf {
+            call: CallId(1),
+            digits: keys.into(),
+        },
+    )
+    .unwrap();
     let out = e.drain();
     (e, out)
 }
 
 fn finish_prompt(e: &mut Engine) -> Vec<Output> {
-    e.handle_input(T0, Input::PromptFinished { call: CallId(1) }).unwrap();
+    e.handle_input(T0, Input::PromptFinished { call: CallId(1) })
+        .unwrap();
     e.drain()
 }
 
@@ -115,13 +136,26 @@ fn a_voicemail_becomes_a_missed_call_item() {
     e.handle_timeout(T0 + 30_000).unwrap();
     let out = e.drain();
     assert!(out.iter().any(|o| matches!(o, Output::Action(Action::Play { announcement, .. }) if announcement.prompts == ["offer"])));
-    e.handle_input(T0 + 31_000, Input::Dtmf { call: CallId(1), digits: "2".into() }).unwrap();
+    e.handle_input(
+        T0 + 31_000,
+        Input::Dtmf {
+            call: CallId(1),
+            digits: "2".into(),
+        },
+    )
+    .unwrap();
     let out = e.drain();
     assert!(out.contains(&Output::Action(Action::StopPlayback { call: CallId(1) })));
     assert!(out.contains(&Output::Action(Action::StopMusicOnHold { call: CallId(1) })));
-    e.handle_input(T0 + 35_000, Input::PromptFinished { call: CallId(1) }).unwrap();
-    assert!(e.drain().contains(&Output::Action(Action::Record { call: CallId(1), mailbox: "loans".into(), max_secs: 60 })));
-    e.handle_input(T0 + 60_000, Input::RecordingFinished { call: CallId(1) }).unwrap();
+    e.handle_input(T0 + 35_000, Input::PromptFinished { call: CallId(1) })
+        .unwrap();
+    assert!(e.drain().contains(&Output::Action(Action::Record {
+        call: CallId(1),
+        mailbox: "loans".into(),
+        max_secs: 60
+    })));
+    e.handle_input(T0 + 60_000, Input::RecordingFinished { call: CallId(1) })
+        .unwrap();
     let out = e.drain();
     assert!(out.iter().any(|o| matches!(o, Output::Event(Event::VoicemailLeft { mailbox, ani, .. }) if mailbox == "loans" && ani == "+15551234")));
     let t = e.totals(QueueId(1)).unwrap();
@@ -133,9 +167,20 @@ fn an_in_queue_callback_keeps_the_place() {
     let (mut e, _) = start("1");
     e.handle_timeout(T0 + 30_000).unwrap();
     e.drain();
-    e.handle_input(T0 + 31_000, Input::Dtmf { call: CallId(1), digits: "1".into() }).unwrap();
+    e.handle_input(
+        T0 + 31_000,
+        Input::Dtmf {
+            call: CallId(1),
+            digits: "1".into(),
+        },
+    )
+    .unwrap();
     let out = e.drain();
-    assert!(out.contains(&Output::Event(Event::CallbackRequested { call: CallId(1), queue: QueueId(1), number: "+15551234".into() })));
+    assert!(out.contains(&Output::Event(Event::CallbackRequested {
+        call: CallId(1),
+        queue: QueueId(1),
+        number: "+15551234".into()
+    })));
     assert!(out.contains(&Output::Action(Action::HangUp { call: CallId(1) })));
     assert_eq!(e.queue_status(QueueId(1)).unwrap().waiting, 1);
 }
@@ -149,30 +194,95 @@ fn callback_node_confirms_the_number_or_takes_another() {
         }
         _ => None,
     });
-    assert_eq!(confirm.unwrap().last(), Some(&callroute::output::PromptPart::Digits("+15551234".into())));
+    assert_eq!(
+        confirm.unwrap().last(),
+        Some(&callroute::output::PromptPart::Digits("+15551234".into()))
+    );
     finish_prompt(&mut e);
-    e.handle_input(T0, Input::Dtmf { call: CallId(1), digits: "2".into() }).unwrap();
+    e.handle_input(
+        T0,
+        Input::Dtmf {
+            call: CallId(1),
+            digits: "2".into(),
+        },
+    )
+    .unwrap();
     finish_prompt(&mut e);
-    e.handle_input(T0, Input::Dtmf { call: CallId(1), digits: "5550199#".into() }).unwrap();
+    e.handle_input(
+        T0,
+        Input::Dtmf {
+            call: CallId(1),
+            digits: "5550199#".into(),
+        },
+    )
+    .unwrap();
     let out = e.drain();
-    assert!(out.contains(&Output::Event(Event::CallbackRequested { call: CallId(1), queue: QueueId(1), number: "5550199".into() })));
+    assert!(out.contains(&Output::Event(Event::CallbackRequested {
+        call: CallId(1),
+        queue: QueueId(1),
+        number: "5550199".into()
+    })));
     // Agent 9 takes the callback later: the engine asks the host to dial it.
-    e.handle_input(T0 + 1, Input::Login { agent: callroute::AgentId(9) }).unwrap();
-    e.handle_input(T0 + 1, Input::Ready { agent: callroute::AgentId(9) }).unwrap();
-    e.handle_input(T0 + 2, Input::DeviceAnswered { agent: callroute::AgentId(9), call: CallId(1) }).unwrap();
-    assert!(e.drain().contains(&Output::Action(Action::DialCallback { call: CallId(1), number: "5550199".into(), agent: callroute::AgentId(9) })));
+    e.handle_input(
+        T0 + 1,
+        Input::Login {
+            agent: callroute::AgentId(9),
+        },
+    )
+    .unwrap();
+    e.handle_input(
+        T0 + 1,
+        Input::Ready {
+            agent: callroute::AgentId(9),
+        },
+    )
+    .unwrap();
+    e.handle_input(
+        T0 + 2,
+        Input::DeviceAnswered {
+            agent: callroute::AgentId(9),
+            call: CallId(1),
+        },
+    )
+    .unwrap();
+    assert!(e.drain().contains(&Output::Action(Action::DialCallback {
+        call: CallId(1),
+        number: "5550199".into(),
+        agent: callroute::AgentId(9)
+    })));
 }
 
 #[test]
 fn survey_answers_are_events_and_out_of_range_is_skipped() {
     let (mut e, _) = start("3");
     finish_prompt(&mut e);
-    e.handle_input(T0, Input::Dtmf { call: CallId(1), digits: "4".into() }).unwrap();
+    e.handle_input(
+        T0,
+        Input::Dtmf {
+            call: CallId(1),
+            digits: "4".into(),
+        },
+    )
+    .unwrap();
     let out = e.drain();
-    assert!(out.contains(&Output::Event(Event::SurveyAnswer { call: CallId(1), question: "csat".into(), answer: 4 })));
+    assert!(out.contains(&Output::Event(Event::SurveyAnswer {
+        call: CallId(1),
+        question: "csat".into(),
+        answer: 4
+    })));
     finish_prompt(&mut e);
-    e.handle_input(T0, Input::Dtmf { call: CallId(1), digits: "9".into() }).unwrap();
+    e.handle_input(
+        T0,
+        Input::Dtmf {
+            call: CallId(1),
+            digits: "9".into(),
+        },
+    )
+    .unwrap();
     let out = e.drain();
-    assert!(!out.iter().any(|o| matches!(o, Output::Event(Event::SurveyAnswer { question, .. }) if question == "nps")));
+    assert!(
+        !out.iter()
+            .any(|o| matches!(o, Output::Event(Event::SurveyAnswer { question, .. }) if question == "nps"))
+    );
     assert!(out.iter().any(|o| matches!(o, Output::Action(Action::Play { announcement, .. }) if announcement.prompts == ["thanks"])));
 }

@@ -96,7 +96,15 @@ fn engine() -> Engine {
 fn offer(e: &mut Engine, call: u64, ani: &str, dnis: &str) -> Vec<Output> {
     e.handle_input(
         1_795_428_000_000, // 2026-11-23 10:00 UTC, a Monday
-        Input::CallOffered { call: CallId(call), ani: ani.into(), dnis: dnis.into(), channel: Default::default(), attributes: Default::default(), data: Default::default(), priority: 0 },
+        Input::CallOffered {
+            call: CallId(call),
+            ani: ani.into(),
+            dnis: dnis.into(),
+            channel: Default::default(),
+            attributes: Default::default(),
+            data: Default::default(),
+            priority: 0,
+        },
     )
     .unwrap();
     e.drain()
@@ -124,7 +132,11 @@ fn schedule_and_language_conversations_pass() {
 #[test]
 fn entry_flow_by_dnis_then_rules_then_default() {
     let mut e = engine();
-    assert_eq!(flows(&offer(&mut e, 1, "+441234", "800")), vec!["main"], "DNIS wins over rules");
+    assert_eq!(
+        flows(&offer(&mut e, 1, "+441234", "800")),
+        vec!["main"],
+        "DNIS wins over rules"
+    );
     assert_eq!(flows(&offer(&mut e, 2, "+441234", "999")), vec!["uk"]);
     assert_eq!(flows(&offer(&mut e, 3, "+351999", "999")), vec!["main"]);
 }
@@ -133,10 +145,17 @@ fn entry_flow_by_dnis_then_rules_then_default() {
 fn blacklisted_callers_hear_a_prompt_and_are_hung_up() {
     let mut e = engine();
     let out = offer(&mut e, 1, "+15550666", "800");
-    assert!(out.contains(&Output::Event(Event::CallerBlocked { call: CallId(1), ani: "+15550666".into() })));
+    assert!(out.contains(&Output::Event(Event::CallerBlocked {
+        call: CallId(1),
+        ani: "+15550666".into()
+    })));
     assert!(flows(&out).is_empty());
-    e.handle_input(1_795_428_000_000, Input::PromptFinished { call: CallId(1) }).unwrap();
-    assert!(e.drain().contains(&Output::Action(Action::HangUp { call: CallId(1) })));
+    e.handle_input(1_795_428_000_000, Input::PromptFinished { call: CallId(1) })
+        .unwrap();
+    assert!(
+        e.drain()
+            .contains(&Output::Action(Action::HangUp { call: CallId(1) }))
+    );
     assert!(!e.has_call(CallId(1)));
 }
 
@@ -144,15 +163,25 @@ fn blacklisted_callers_hear_a_prompt_and_are_hung_up() {
 fn vip_callers_get_priority_and_a_tag() {
     let mut e = engine();
     offer(&mut e, 1, "+15557770001", "800");
-    e.handle_input(1_795_428_000_000, Input::Dtmf { call: CallId(1), digits: "2".into() }).unwrap();
+    e.handle_input(
+        1_795_428_000_000,
+        Input::Dtmf {
+            call: CallId(1),
+            digits: "2".into(),
+        },
+    )
+    .unwrap();
     let out = e.drain();
     // Portuguese chosen: the hello prompt comes in Portuguese.
     let parts = out.iter().find_map(|o| match o {
-        Output::Action(Action::Play { announcement, .. }) if announcement.prompts == ["hello"] => Some(announcement.parts.clone()),
+        Output::Action(Action::Play { announcement, .. }) if announcement.prompts == ["hello"] => {
+            Some(announcement.parts.clone())
+        }
         _ => None,
     });
     assert_eq!(parts, Some(vec![PromptPart::Text("Olá".into())]));
-    e.handle_input(1_795_428_000_000, Input::PromptFinished { call: CallId(1) }).unwrap();
+    e.handle_input(1_795_428_000_000, Input::PromptFinished { call: CallId(1) })
+        .unwrap();
     let queued = e.drain().into_iter().find_map(|o| match o {
         Output::Event(Event::CallQueued { priority, .. }) => Some(priority),
         _ => None,

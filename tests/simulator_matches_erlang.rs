@@ -9,7 +9,9 @@ fn scenario(agents: u32, calls_per_hour: f64, patience: Option<f64>) -> Scenario
     for a in 1..=agents {
         agents_toml += &format!("[[center.agents]]\nid = {a}\nqueues = [1]\n");
     }
-    let patience = patience.map_or(String::new(), |p| format!("patience = {{ exponential = {{ mean_secs = {p} }} }}\n"));
+    let patience = patience.map_or(String::new(), |p| {
+        format!("patience = {{ exponential = {{ mean_secs = {p} }} }}\n")
+    });
     let src = format!(
         r#"
 seed = 11
@@ -43,9 +45,24 @@ fn m_m_c_matches_erlang_c() {
     let r = simulate(&scenario(9, 150.0, None), None).unwrap();
     let e = erlang_c_metrics(9, 7.5, 180.0, 20.0).unwrap();
     let s = &r.summary;
-    assert!(s.service_level.contains(e.service_level), "SL {:?} vs {}", s.service_level, e.service_level);
-    assert!(s.asa_secs.contains(e.asa_secs), "ASA {:?} vs {}", s.asa_secs, e.asa_secs);
-    assert!(s.occupancy.contains(e.occupancy), "occupancy {:?} vs {}", s.occupancy, e.occupancy);
+    assert!(
+        s.service_level.contains(e.service_level),
+        "SL {:?} vs {}",
+        s.service_level,
+        e.service_level
+    );
+    assert!(
+        s.asa_secs.contains(e.asa_secs),
+        "ASA {:?} vs {}",
+        s.asa_secs,
+        e.asa_secs
+    );
+    assert!(
+        s.occupancy.contains(e.occupancy),
+        "occupancy {:?} vs {}",
+        s.occupancy,
+        e.occupancy
+    );
     assert_eq!(s.abandoned.mean, 0.0);
     // The interval is informative, not vacuous.
     assert!(s.asa_secs.high - s.asa_secs.low < e.asa_secs, "{:?}", s.asa_secs);
@@ -57,8 +74,23 @@ fn m_m_c_plus_m_matches_erlang_a() {
     let r = simulate(&scenario(10, 200.0, Some(120.0)), None).unwrap();
     let e = erlang_a_metrics(10, 10.0, 180.0, 120.0, 20.0).unwrap();
     let s = &r.summary;
-    assert!(s.abandon_share.contains(e.p_abandon), "abandon {:?} vs {}", s.abandon_share, e.p_abandon);
-    assert!(s.answered_within_share.contains(e.service_level), "SL {:?} vs {}", s.answered_within_share, e.service_level);
-    assert!(s.asa_secs.contains(e.asa_secs), "ASA {:?} vs {}", s.asa_secs, e.asa_secs);
+    assert!(
+        s.abandon_share.contains(e.p_abandon),
+        "abandon {:?} vs {}",
+        s.abandon_share,
+        e.p_abandon
+    );
+    assert!(
+        s.answered_within_share.contains(e.service_level),
+        "SL {:?} vs {}",
+        s.answered_within_share,
+        e.service_level
+    );
+    assert!(
+        s.asa_secs.contains(e.asa_secs),
+        "ASA {:?} vs {}",
+        s.asa_secs,
+        e.asa_secs
+    );
     assert!(s.abandon_share.mean > 0.03, "{:?}", s.abandon_share);
 }

@@ -102,7 +102,10 @@ pub fn config(shape: &Shape) -> Config {
             }
         }
         let mut queues: Vec<QueueId> = match shape.max_memberships {
-            None => skills.iter().flat_map(|s| by_skill[*s as usize].iter().copied()).collect(),
+            None => skills
+                .iter()
+                .flat_map(|s| by_skill[*s as usize].iter().copied())
+                .collect(),
             Some(k) => skills
                 .iter()
                 .take(k as usize)

@@ -125,11 +125,12 @@ skills = { support = 3 }
 queues = [2, 4]
 "#;
 
-/// While `true`, the decoder steers clear of engine defects that are already known
-/// (each has an ignored test in `tests/fuzz_regressions.rs`), so that a fuzzing run
-/// goes on finding new ones instead of stopping at the first known crash:
+/// While `true`, the decoder steers clear of known engine defects (each with a test in
+/// `tests/fuzz_regressions.rs`), so that a fuzzing run goes on finding new ones instead
+/// of stopping at the first known crash. `false` while none is open. It covers:
 /// * queues added or updated at run time use at most a day per priority level, because
-///   larger steps overflow with extreme priorities (`huge_priority_step_overflows_wait_key`).
+///   larger steps overflowed with extreme priorities (`huge_priority_step_overflows_wait_key`,
+///   fixed).
 pub const AVOID_KNOWN_BUGS: bool = false;
 
 /// Reads argument bytes; zero once the data runs out.

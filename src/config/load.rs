@@ -3,6 +3,7 @@
 
 use super::{AgentConfig, Config, Destination, QueueConfig};
 use crate::error::{ConfigError, ConfigLocation};
+use crate::ivr::source::{Format, Sources};
 use crate::routing::StrategyConfig;
 use std::collections::BTreeSet;
 
@@ -10,15 +11,36 @@ impl Config {
     /// Parses a TOML configuration. `file` names the source in error messages.
     pub fn from_toml_str(src: &str, file: &str) -> Result<Config, ConfigError> {
         let cfg: Config = parse_toml(src, file)?;
-        cfg.validate_in(file)?;
-        Ok(cfg)
+        cfg.finish(file, src, Format::Toml, None)
     }
 
     /// Parses a JSON configuration. `file` names the source in error messages.
     pub fn from_json_str(src: &str, file: &str) -> Result<Config, ConfigError> {
         let cfg: Config = parse_json(src, file)?;
-        cfg.validate_in(file)?;
-        Ok(cfg)
+        cfg.finish(file, src, Format::Json, None)
+    }
+
+    /// Loads the IVR flow files (relative to `base`), then validates everything: the
+    /// center, and the IVR flows with the lint (errors carry file, line and column).
+    fn finish(
+        mut self,
+        file: &str,
+        src: &str,
+        format: Format,
+        base: Option<&std::path::Path>,
+    ) -> Result<Config, ConfigError> {
+        self.validate_in(file)?;
+        let calendars: Vec<&str> = self.calendars.keys().map(String::as_str).collect();
+        let queues: Vec<u32> = self.queues.iter().map(|q| q.id.0).collect();
+        if let Some(ivr) = self.ivr.as_mut() {
+            let mut sources = match base {
+                Some(dir) if !ivr.flow_files.is_empty() => ivr.load_flow_files(dir)?,
+                _ => Sources::new(),
+            };
+            sources.set_config_under(file, src, format, "ivr");
+            crate::ivr::lint::validate(ivr, &calendars, &queues, Some(&sources))?;
+        }
+        Ok(self)
     }
 
     /// Reads a `.toml` or `.json` file (by extension; anything else is read as TOML).
@@ -29,10 +51,13 @@ impl Config {
             location: at(&file, ""),
             message: format!("cannot read: {e}"),
         })?;
+        let base = path.parent().unwrap_or(std::path::Path::new("."));
         if path.extension().is_some_and(|e| e == "json") {
-            Config::from_json_str(&src, &file)
+            let cfg: Config = parse_json(&src, &file)?;
+            cfg.finish(&file, &src, Format::Json, Some(base))
         } else {
-            Config::from_toml_str(&src, &file)
+            let cfg: Config = parse_toml(&src, &file)?;
+            cfg.finish(&file, &src, Format::Toml, Some(base))
         }
     }
 

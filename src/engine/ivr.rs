@@ -38,14 +38,16 @@ impl Engine {
     /// Starts the entry flow for a newly offered call, when one applies.
     pub(super) fn ivr_start(&mut self, now: Millis, call: CallId) {
         let Some(ivr) = self.ivr_cfg() else { return };
-        let Some(c) = self.state.calls.get(&call) else { return };
+        let Some(c) = self.state.calls.get(&call) else {
+            return;
+        };
         let locale = ivr.locales.first().cloned().unwrap_or_else(|| "en".into());
         // ANI rules first: blocking wins over any flow.
         let mut tags = Vec::new();
         let mut boost = 0;
         let mut blocked = None;
         for rule in &ivr.ani_rules {
-            let hit = rule.numbers.iter().any(|n| *n == c.ani) || rule.prefixes.iter().any(|p| c.ani.starts_with(p));
+            let hit = rule.numbers.contains(&c.ani) || rule.prefixes.iter().any(|p| c.ani.starts_with(p));
             if !hit {
                 continue;
             }
@@ -71,7 +73,11 @@ impl Engine {
                 locale: locale.clone(),
                 ..Scope::default()
             };
-            self.fill_scope_parts(now, &mut scope, self.needs(ivr.entry.rules.iter().map(|r| &r.when)));
+            self.fill_scope_parts(
+                now,
+                &mut scope,
+                self.needs(ivr.entry.rules.iter().map(|r| &r.when)),
+            );
             flow = ivr
                 .entry
                 .rules
@@ -99,7 +105,11 @@ impl Engine {
             }
         }
         let Some(flow) = flow else { return };
-        let Some(start) = self.ivr_cfg().and_then(|c| c.flows.get(&flow)).map(|f| f.start.clone()) else {
+        let Some(start) = self
+            .ivr_cfg()
+            .and_then(|c| c.flows.get(&flow))
+            .map(|f| f.start.clone())
+        else {
             return;
         };
         let mut s = Session::new(flow.clone(), start, locale);
@@ -127,7 +137,13 @@ impl Engine {
                 _ => None,
             };
             if let Some((prompt, barge_in)) = listen {
-                self.ivr_play(call, std::slice::from_ref(&prompt), Vec::new(), barge_in, Then::Listen);
+                self.ivr_play(
+                    call,
+                    std::slice::from_ref(&prompt),
+                    Vec::new(),
+                    barge_in,
+                    Then::Listen,
+                );
                 return;
             }
             let Some(node) = self.node(call).cloned() else {
@@ -147,17 +163,34 @@ impl Engine {
                         if let Some(s) = self.session_mut(call) {
                             s.sub = Sub::Question(0);
                         }
-                        self.ivr_play(call, &[q.prompt.clone()], Vec::new(), true, Then::Listen);
+                        self.ivr_play(
+                            call,
+                            std::slice::from_ref(&q.prompt),
+                            Vec::new(),
+                            true,
+                            Then::Listen,
+                        );
                         None
                     }
                     None => Some(sv.next),
                 },
                 Node::Callback(cb) => {
-                    let ani = self.state.calls.get(&call).map(|c| c.ani.clone()).unwrap_or_default();
+                    let ani = self
+                        .state
+                        .calls
+                        .get(&call)
+                        .map(|c| c.ani.clone())
+                        .unwrap_or_default();
                     if let Some(s) = self.session_mut(call) {
                         s.sub = Sub::Confirm;
                     }
-                    self.ivr_play(call, &[cb.confirm], vec![PromptPart::Digits(ani)], true, Then::Listen);
+                    self.ivr_play(
+                        call,
+                        &[cb.confirm],
+                        vec![PromptPart::Digits(ani)],
+                        true,
+                        Then::Listen,
+                    );
                     None
                 }
                 Node::Voicemail(v) => {
@@ -228,7 +261,13 @@ impl Engine {
                 Node::Queue(q) => {
                     let offers = q.offers.is_some();
                     self.ivr_to_queue(now, call, q.queue, q.priority, q.requirement);
-                    if offers && self.state.calls.get(&call).is_some_and(|c| c.phase == Phase::Waiting) {
+                    if offers
+                        && self
+                            .state
+                            .calls
+                            .get(&call)
+                            .is_some_and(|c| c.phase == Phase::Waiting)
+                    {
                         let epoch = self.bump(call, Wait::InQueue { offered: false });
                         self.schedule(now + 5_000, TimerKind::IvrTimeout { call, epoch });
                     } else {
@@ -238,7 +277,10 @@ impl Engine {
                 }
                 Node::Transfer(t) => match t.to {
                     TransferTo::Flow(f) => {
-                        let start = self.ivr_cfg().and_then(|c| c.flows.get(&f)).map(|fl| fl.start.clone());
+                        let start = self
+                            .ivr_cfg()
+                            .and_then(|c| c.flows.get(&f))
+                            .map(|fl| fl.start.clone());
                         match (start, self.session_mut(call)) {
                             (Some(start), Some(s)) => {
                                 s.flow = f;
@@ -257,7 +299,10 @@ impl Engine {
                     }
                 },
                 Node::Subflow(sf) => {
-                    let start = self.ivr_cfg().and_then(|c| c.flows.get(&sf.flow)).map(|fl| fl.start.clone());
+                    let start = self
+                        .ivr_cfg()
+                        .and_then(|c| c.flows.get(&sf.flow))
+                        .map(|fl| fl.start.clone());
                     match (start, self.session_mut(call)) {
                         (Some(start), Some(s)) => {
                             s.stack.push((s.flow.clone(), sf.next));
@@ -315,8 +360,17 @@ impl Engine {
 
     /// Plays prompts (by id, in the caller's locale) plus extra parts, and waits for
     /// them to finish.
-    fn ivr_play(&mut self, call: CallId, prompts: &[String], extra: Vec<PromptPart>, barge_in: bool, then: Then) {
-        let Some(announcement) = self.announcement(call, prompts, extra, barge_in) else { return };
+    fn ivr_play(
+        &mut self,
+        call: CallId,
+        prompts: &[String],
+        extra: Vec<PromptPart>,
+        barge_in: bool,
+        then: Then,
+    ) {
+        let Some(announcement) = self.announcement(call, prompts, extra, barge_in) else {
+            return;
+        };
         self.bump(call, Wait::Prompt { barge_in, then });
         self.push_action(Action::Play { call, announcement });
     }
@@ -335,8 +389,12 @@ impl Engine {
         if let Some(ivr) = self.ivr_cfg() {
             let fallback = ivr.locales.first();
             for id in prompts {
-                let Some(by_locale) = ivr.prompts.get(id) else { continue };
-                let chosen = by_locale.get(&locale).or_else(|| fallback.and_then(|f| by_locale.get(f)));
+                let Some(by_locale) = ivr.prompts.get(id) else {
+                    continue;
+                };
+                let chosen = by_locale
+                    .get(&locale)
+                    .or_else(|| fallback.and_then(|f| by_locale.get(f)));
                 for p in chosen.into_iter().flatten() {
                     parts.push(self.render_part(call, s, p));
                 }
@@ -433,7 +491,11 @@ impl Engine {
 
     fn fill_scope_parts(&self, now: Millis, scope: &mut Scope, [queues, time, open]: [bool; 3]) {
         for q in self.state.queues.values().filter(|_| queues) {
-            let name = if q.cfg.name.is_empty() { q.cfg.id.0.to_string() } else { q.cfg.name.clone() };
+            let name = if q.cfg.name.is_empty() {
+                q.cfg.id.0.to_string()
+            } else {
+                q.cfg.name.clone()
+            };
             scope.queues.insert(
                 name,
                 QueueFacts {
@@ -486,7 +548,12 @@ impl Engine {
             self.ivr_hangup(now, call, None);
             return;
         }
-        let p = self.state.calls.get(&call).map_or(0, |c| c.priority).saturating_add(priority);
+        let p = self
+            .state
+            .calls
+            .get(&call)
+            .map_or(0, |c| c.priority)
+            .saturating_add(priority);
         self.enqueue(now, call, queue, Some(p), requirement, 0);
     }
 
@@ -498,7 +565,11 @@ impl Engine {
             TransferTo::Agent(a) => {
                 let agent = AgentId(a);
                 let channel = self.state.calls.get(&call).map(|c| c.channel).unwrap_or_default();
-                let free = self.state.agents.get(&agent).is_some_and(|x| x.can_take(channel, now));
+                let free = self
+                    .state
+                    .agents
+                    .get(&agent)
+                    .is_some_and(|x| x.can_take(channel, now));
                 if free {
                     if let Some(c) = self.state.calls.get_mut(&call) {
                         c.direct_agent = Some(agent);
@@ -554,7 +625,10 @@ impl Engine {
         if let Some(s) = self.session_mut(call) {
             s.digits.clear();
         }
-        self.schedule(now + Millis::from(secs) * 1000, TimerKind::IvrTimeout { call, epoch });
+        self.schedule(
+            now + Millis::from(secs) * 1000,
+            TimerKind::IvrTimeout { call, epoch },
+        );
     }
 
     fn inter_digit(&mut self, now: Millis, call: CallId) {
@@ -564,7 +638,10 @@ impl Engine {
             _ => 3,
         };
         let epoch = self.bump(call, Wait::Digits);
-        self.schedule(now + Millis::from(secs) * 1000, TimerKind::IvrTimeout { call, epoch });
+        self.schedule(
+            now + Millis::from(secs) * 1000,
+            TimerKind::IvrTimeout { call, epoch },
+        );
     }
 
     // ---- inputs ----
@@ -632,14 +709,21 @@ impl Engine {
         self.call(call)?;
         match self.session(call).map(|s| &s.wait) {
             Some(Wait::Lookup { request: r }) if *r == request => {}
-            _ => return Err(Error::InvalidInput(format!("no lookup {request} is pending for {call}"))),
+            _ => {
+                return Err(Error::InvalidInput(format!(
+                    "no lookup {request} is pending for {call}"
+                )));
+            }
         }
-        let Some(Node::Lookup(l)) = self.node(call).cloned() else { return Ok(()) };
+        let Some(Node::Lookup(l)) = self.node(call).cloned() else {
+            return Ok(());
+        };
         let node_id = self.session(call).map(|s| s.node.clone()).unwrap_or_default();
         if ok {
             let prefix = l.into.unwrap_or(node_id);
             if let Some(s) = self.session_mut(call) {
-                s.vars.extend(values.into_iter().map(|(k, v)| (format!("{prefix}.{k}"), v)));
+                s.vars
+                    .extend(values.into_iter().map(|(k, v)| (format!("{prefix}.{k}"), v)));
             }
             self.goto(call, l.next);
         } else {
@@ -691,7 +775,9 @@ impl Engine {
         let menu = match self.node(call) {
             Some(Node::Menu(m)) => Some((
                 m.options.get(&buf).cloned(),
-                m.options.keys().any(|k| k.len() > buf.len() && k.starts_with(&buf)),
+                m.options
+                    .keys()
+                    .any(|k| k.len() > buf.len() && k.starts_with(&buf)),
             )),
             _ => None,
         };
@@ -706,7 +792,9 @@ impl Engine {
             }
             return;
         }
-        let Some(node) = self.node(call).cloned() else { return };
+        let Some(node) = self.node(call).cloned() else {
+            return;
+        };
         match node {
             Node::Collect(c) => match sub {
                 Sub::Confirm => match d {
@@ -715,7 +803,13 @@ impl Engine {
                         if let Some(s) = self.session_mut(call) {
                             s.sub = Sub::Main;
                         }
-                        self.ivr_play(call, &[c.prompt.clone()], Vec::new(), true, Then::Listen);
+                        self.ivr_play(
+                            call,
+                            std::slice::from_ref(&c.prompt),
+                            Vec::new(),
+                            true,
+                            Then::Listen,
+                        );
                     }
                 },
                 _ => {
@@ -757,14 +851,25 @@ impl Engine {
             Node::Callback(cb) => match sub {
                 Sub::Confirm => match d {
                     '1' => {
-                        let ani = self.state.calls.get(&call).map(|c| c.ani.clone()).unwrap_or_default();
+                        let ani = self
+                            .state
+                            .calls
+                            .get(&call)
+                            .map(|c| c.ani.clone())
+                            .unwrap_or_default();
                         self.register_callback(now, call, cb, ani);
                     }
                     '2' => {
                         if let Some(s) = self.session_mut(call) {
                             s.sub = Sub::CallbackNumber;
                         }
-                        self.ivr_play(call, &[cb.ask_number.clone()], Vec::new(), true, Then::Listen);
+                        self.ivr_play(
+                            call,
+                            std::slice::from_ref(&cb.ask_number),
+                            Vec::new(),
+                            true,
+                            Then::Listen,
+                        );
                     }
                     _ => self.listen(now, call),
                 },
@@ -787,7 +892,12 @@ impl Engine {
                     s.digits.clear();
                 }
                 if offers.callback_digit.as_deref() == Some(&buf) {
-                    let ani = self.state.calls.get(&call).map(|c| c.ani.clone()).unwrap_or_default();
+                    let ani = self
+                        .state
+                        .calls
+                        .get(&call)
+                        .map(|c| c.ani.clone())
+                        .unwrap_or_default();
                     self.end_session(call);
                     let _ = self.request_callback(now, call, ani);
                 } else if let Some(v) = offers.voicemail.filter(|v| v.digit == buf) {
@@ -829,7 +939,13 @@ impl Engine {
                     s.sub = Sub::Question(i + 1);
                     s.digits.clear();
                 }
-                self.ivr_play(call, &[q.prompt.clone()], Vec::new(), true, Then::Listen);
+                self.ivr_play(
+                    call,
+                    std::slice::from_ref(&q.prompt),
+                    Vec::new(),
+                    true,
+                    Then::Listen,
+                );
             }
             None => {
                 self.goto(call, sv.next.clone());
@@ -842,19 +958,29 @@ impl Engine {
         if let Some(s) = self.session_mut(call) {
             s.vars.insert("callback.number".into(), number.clone());
         }
-        if let Some(announcement) = cb.done.and_then(|d| self.announcement(call, &[d], Vec::new(), false)) {
+        if let Some(announcement) = cb
+            .done
+            .and_then(|d| self.announcement(call, &[d], Vec::new(), false))
+        {
             self.push_action(Action::Play { call, announcement });
         }
         self.end_session(call);
         self.ivr_to_queue(now, call, cb.queue, 0, None);
-        if self.state.calls.get(&call).is_some_and(|c| c.phase == Phase::Waiting) {
+        if self
+            .state
+            .calls
+            .get(&call)
+            .is_some_and(|c| c.phase == Phase::Waiting)
+        {
             let _ = self.request_callback(now, call, number);
         }
     }
 
     /// The caller's input for a collect node is complete.
     fn collect_done(&mut self, now: Millis, call: CallId) {
-        let Some(Node::Collect(c)) = self.node(call).cloned() else { return };
+        let Some(Node::Collect(c)) = self.node(call).cloned() else {
+            return;
+        };
         let buf = self.session(call).map(|s| s.digits.clone()).unwrap_or_default();
         let n = buf.len() as u32;
         let mut valid = n >= c.min_digits && n <= c.max_digits && buf.chars().all(|d| d.is_ascii_digit());
@@ -885,7 +1011,11 @@ impl Engine {
                     s.sub = Sub::Confirm;
                     s.vars.insert(format!("{}.pending", c.into), buf.clone());
                 }
-                let extra = if c.sensitive { Vec::new() } else { vec![PromptPart::Digits(buf)] };
+                let extra = if c.sensitive {
+                    Vec::new()
+                } else {
+                    vec![PromptPart::Digits(buf)]
+                };
                 self.ivr_play(call, std::slice::from_ref(confirm), extra, true, Then::Listen);
             }
             None => {
@@ -902,7 +1032,9 @@ impl Engine {
     }
 
     fn collect_accept(&mut self, now: Millis, call: CallId) {
-        let Some(Node::Collect(c)) = self.node(call).cloned() else { return };
+        let Some(Node::Collect(c)) = self.node(call).cloned() else {
+            return;
+        };
         if let Some(s) = self.session_mut(call) {
             let key = format!("{}.pending", c.into);
             if let Some(v) = s.vars.remove(&key) {
@@ -937,7 +1069,9 @@ impl Engine {
 
     /// An invalid menu choice (`timeout = false`) or no choice at all.
     fn menu_failure(&mut self, now: Millis, call: CallId, timeout: bool) {
-        let Some(Node::Menu(m)) = self.node(call).cloned() else { return };
+        let Some(Node::Menu(m)) = self.node(call).cloned() else {
+            return;
+        };
         let (failures, timeouts) = match self.session_mut(call) {
             Some(s) => {
                 if timeout {
@@ -955,7 +1089,11 @@ impl Engine {
             self.ivr_enter(now, call);
             return;
         }
-        let first = if timeout { m.timeout_prompt.clone() } else { m.invalid.clone() };
+        let first = if timeout {
+            m.timeout_prompt.clone()
+        } else {
+            m.invalid.clone()
+        };
         let mut prompts: Vec<String> = first.into_iter().collect();
         prompts.push(m.short_greeting.clone().unwrap_or(m.greeting.clone()));
         self.ivr_play(call, &prompts, Vec::new(), m.barge_in, Then::Listen);
@@ -969,7 +1107,9 @@ impl Engine {
             return;
         }
         let (wait, sub, buf) = (s.wait.clone(), s.sub, s.digits.clone());
-        let Some(node) = self.node(call).cloned() else { return };
+        let Some(node) = self.node(call).cloned() else {
+            return;
+        };
         match (wait, node) {
             (Wait::Lookup { .. }, Node::Lookup(l)) => {
                 self.goto(call, l.on_failure);
@@ -977,7 +1117,9 @@ impl Engine {
             }
             (Wait::InQueue { offered: false }, Node::Queue(q)) => {
                 let Some(offers) = q.offers else { return };
-                let Some(c) = self.state.calls.get(&call) else { return };
+                let Some(c) = self.state.calls.get(&call) else {
+                    return;
+                };
                 if c.phase != Phase::Waiting {
                     self.end_session(call);
                     return;
@@ -988,7 +1130,9 @@ impl Engine {
                     .as_ref()
                     .and_then(|v| self.state.queues.get(&v.queue))
                     .and_then(|q| q.estimated_wait_ms(q.waiting.len() as u32));
-                let due = offers.after_secs.is_some_and(|s| waited >= Millis::from(s) * 1000)
+                let due = offers
+                    .after_secs
+                    .is_some_and(|s| waited >= Millis::from(s) * 1000)
                     || offers
                         .when_wait_over_secs
                         .is_some_and(|s| ewt.is_some_and(|e| e > Millis::from(s) * 1000));
@@ -1038,8 +1182,19 @@ impl Engine {
                     if tries >= 3 {
                         self.ivr_hangup(now, call, None);
                     } else {
-                        let ani = self.state.calls.get(&call).map(|c| c.ani.clone()).unwrap_or_default();
-                        self.ivr_play(call, &[cb.confirm], vec![PromptPart::Digits(ani)], true, Then::Listen);
+                        let ani = self
+                            .state
+                            .calls
+                            .get(&call)
+                            .map(|c| c.ani.clone())
+                            .unwrap_or_default();
+                        self.ivr_play(
+                            call,
+                            &[cb.confirm],
+                            vec![PromptPart::Digits(ani)],
+                            true,
+                            Then::Listen,
+                        );
                     }
                 }
             }

@@ -26,7 +26,9 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The variables an expression may use.
-pub const ROOTS: [&str; 9] = ["ani", "dnis", "vars", "attrs", "tags", "locale", "queues", "time", "open"];
+pub const ROOTS: [&str; 9] = [
+    "ani", "dnis", "vars", "attrs", "tags", "locale", "queues", "time", "open",
+];
 
 /// Longest expression accepted, bytes.
 pub const MAX_LEN: usize = 1000;
@@ -93,7 +95,9 @@ pub struct Scope {
 
 impl std::fmt::Debug for Expr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Expr").field("roots", &self.roots).finish_non_exhaustive()
+        f.debug_struct("Expr")
+            .field("roots", &self.roots)
+            .finish_non_exhaustive()
     }
 }
 
@@ -196,21 +200,38 @@ mod tests {
 
     #[test]
     fn unknown_roots_are_rejected() {
-        assert!(Expr::compile("foo == 1").unwrap_err().contains("unknown variable `foo`"));
+        assert!(
+            Expr::compile("foo == 1")
+                .unwrap_err()
+                .contains("unknown variable `foo`")
+        );
         assert!(Expr::compile("vars[").is_err());
     }
 
     #[test]
     fn queue_and_time_facts_are_visible() {
-        let e = Expr::compile("queues['loans'].ewt_secs > 60 && time.weekday == 'sat' && open['main']").unwrap();
+        let e =
+            Expr::compile("queues['loans'].ewt_secs > 60 && time.weekday == 'sat' && open['main']").unwrap();
         let mut s = Scope::default();
-        s.queues.insert("loans".into(), QueueFacts { ewt_secs: 90, ..Default::default() });
+        s.queues.insert(
+            "loans".into(),
+            QueueFacts {
+                ewt_secs: 90,
+                ..Default::default()
+            },
+        );
         s.time.weekday = "sat".into();
         s.open.insert("main".into(), true);
         assert_eq!(e.eval_bool(&s), Ok(true));
         s.open.insert("main".into(), false);
         assert_eq!(e.eval_bool(&s), Ok(false));
-        assert_eq!(Expr::compile("ani + '-x'").unwrap().eval_string(&Scope { ani: "1".into(), ..Default::default() }), Ok("1-x".into()));
+        assert_eq!(
+            Expr::compile("ani + '-x'").unwrap().eval_string(&Scope {
+                ani: "1".into(),
+                ..Default::default()
+            }),
+            Ok("1-x".into())
+        );
         assert!(Expr::compile("1 + 1").unwrap().eval_bool(&s).is_err());
     }
 }

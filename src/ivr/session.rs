@@ -121,7 +121,9 @@ pub(crate) struct Compiled {
 
 impl std::fmt::Debug for Compiled {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Compiled").field("exprs", &self.exprs.len()).finish_non_exhaustive()
+        f.debug_struct("Compiled")
+            .field("exprs", &self.exprs.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -143,7 +145,8 @@ impl Compiled {
             message,
         };
         for (i, r) in ivr.entry.rules.iter().enumerate() {
-            c.expr(&r.when).map_err(|m| err(format!("ivr.entry.rules[{i}].when"), m))?;
+            c.expr(&r.when)
+                .map_err(|m| err(format!("ivr.entry.rules[{i}].when"), m))?;
         }
         for (fid, flow) in &ivr.flows {
             for (nid, node) in &flow.nodes {
@@ -151,7 +154,8 @@ impl Compiled {
                 match node {
                     Node::Branch(b) => {
                         for (i, cond) in b.conditions.iter().enumerate() {
-                            c.expr(&cond.when).map_err(|m| err(at(&format!("conditions[{i}].when")), m))?;
+                            c.expr(&cond.when)
+                                .map_err(|m| err(at(&format!("conditions[{i}].when")), m))?;
                         }
                     }
                     Node::Set(s) => {
@@ -163,7 +167,8 @@ impl Compiled {
                         if let Some(Validation::Pattern(p)) = &col.validate
                             && !c.patterns.contains_key(p)
                         {
-                            let re = regex::Regex::new(p).map_err(|e| err(at("validate.pattern"), e.to_string()))?;
+                            let re = regex::Regex::new(p)
+                                .map_err(|e| err(at("validate.pattern"), e.to_string()))?;
                             c.patterns.insert(p.clone(), re);
                         }
                     }

@@ -447,6 +447,9 @@ impl SourceText {
 pub struct Sources {
     config: Option<SourceText>,
     flows: BTreeMap<String, SourceText>,
+    /// Where the IVR configuration sits inside the configuration text (`ivr` when it
+    /// is a table of the engine's configuration).
+    root: Vec<Segment>,
 }
 
 impl Sources {
@@ -460,12 +463,26 @@ impl Sources {
         Sources {
             config: Some(SourceText::new(file, text, format)),
             flows: BTreeMap::new(),
+            root: Vec::new(),
         }
     }
 
     /// Sets the configuration text.
     pub fn set_config(&mut self, file: impl Into<String>, text: impl Into<String>, format: Format) {
         self.config = Some(SourceText::new(file, text, format));
+    }
+
+    /// Like [`Sources::set_config`], for an IVR configuration written under `root` (such
+    /// as `ivr`) of the text.
+    pub fn set_config_under(
+        &mut self,
+        file: impl Into<String>,
+        text: impl Into<String>,
+        format: Format,
+        root: &str,
+    ) {
+        self.set_config(file, text, format);
+        self.root = parse_path(root);
     }
 
     /// Records that flow `flow` was read from its own file.
@@ -515,7 +532,9 @@ impl Sources {
         if self.has_own_file(flow) {
             Vec::new()
         } else {
-            vec![Segment::Key("flows".into()), Segment::Key(flow.into())]
+            let mut p = self.root.clone();
+            p.extend([Segment::Key("flows".into()), Segment::Key(flow.into())]);
+            p
         }
     }
 
@@ -550,7 +569,9 @@ impl Sources {
     /// Where a path of the configuration (`entry.dnis.0800-BANK`, `prompts.welcome`) is
     /// written, as deep as it is found.
     pub fn locate_config(&self, path: &[Segment]) -> Option<(usize, usize)> {
-        self.config.as_ref()?.locate_path(path, 1)
+        let mut full = self.root.clone();
+        full.extend(path.iter().cloned());
+        self.config.as_ref()?.locate_path(&full, 1 + self.root.len())
     }
 }
 

@@ -220,11 +220,15 @@ pub fn run_conversation(config: &Config, flow: &str, conv: &Conversation) -> Flo
                 Some(pos) => {
                     h.heard.drain(..=pos);
                 }
-                None => report.failures.push(fail(format!("not heard; heard {:?}", h.heard))),
+                None => report
+                    .failures
+                    .push(fail(format!("not heard; heard {:?}", h.heard))),
             },
             Step::ExpectNode(id) => {
                 if h.nodes.last() != Some(id) {
-                    report.failures.push(fail(format!("in node {:?}", h.nodes.last())));
+                    report
+                        .failures
+                        .push(fail(format!("in node {:?}", h.nodes.last())));
                 }
             }
             Step::ExpectQueue(q) => {
@@ -239,7 +243,9 @@ pub fn run_conversation(config: &Config, flow: &str, conv: &Conversation) -> Flo
             }
             Step::ExpectRecording(m) => {
                 if !h.recordings.contains(m) {
-                    report.failures.push(fail(format!("recordings {:?}", h.recordings)));
+                    report
+                        .failures
+                        .push(fail(format!("recordings {:?}", h.recordings)));
                 }
             }
             Step::ExpectVar { name, value } => {
@@ -268,6 +274,8 @@ pub fn run_conversation(config: &Config, flow: &str, conv: &Conversation) -> Flo
             }),
         }
     }
-    report.failures.extend(h.errors.into_iter().map(|e| format!("engine: {e}")));
+    report
+        .failures
+        .extend(h.errors.into_iter().map(|e| format!("engine: {e}")));
     report
 }

@@ -80,7 +80,8 @@ impl Queue {
     /// Ordering key of a waiting call: join time minus its priority head start.
     pub(crate) fn wait_key(&self, entered_at: Millis, priority: i32) -> i64 {
         // Saturating: extreme priorities times long steps must order, not overflow.
-        let head_start = i64::from(priority).saturating_mul(i64::from(self.cfg.priority_step_secs).saturating_mul(1000));
+        let head_start =
+            i64::from(priority).saturating_mul(i64::from(self.cfg.priority_step_secs).saturating_mul(1000));
         (entered_at.min(i64::MAX as u64) as i64).saturating_sub(head_start)
     }
 

@@ -43,11 +43,19 @@ impl Duration {
     /// Checks the parameters; the error names the problem.
     pub fn check(&self) -> Result<(), String> {
         let pos = |x: f64, what: &str| {
-            if x.is_finite() && x > 0.0 { Ok(()) } else { Err(format!("{what} must be a positive number")) }
+            if x.is_finite() && x > 0.0 {
+                Ok(())
+            } else {
+                Err(format!("{what} must be a positive number"))
+            }
         };
         match self {
             Duration::Fixed { secs } => {
-                if secs.is_finite() && *secs >= 0.0 { Ok(()) } else { Err("secs must be zero or more".into()) }
+                if secs.is_finite() && *secs >= 0.0 {
+                    Ok(())
+                } else {
+                    Err("secs must be zero or more".into())
+                }
             }
             Duration::Exponential { mean_secs } => pos(*mean_secs, "mean_secs"),
             Duration::Lognormal { mean_secs, sd_secs } => {
@@ -95,7 +103,10 @@ impl Duration {
                 (mu + s2.sqrt() * normal(rng)).exp()
             }
             Duration::Uniform { min_secs, max_secs } => min_secs + (max_secs - min_secs) * rng.unit(),
-            Duration::Empirical { samples } => samples.get(rng.below(samples.len() as u64) as usize).copied().unwrap_or(0.0),
+            Duration::Empirical { samples } => samples
+                .get(rng.below(samples.len() as u64) as usize)
+                .copied()
+                .unwrap_or(0.0),
         };
         (secs.max(0.0) * 1000.0).round() as u64
     }
@@ -116,8 +127,9 @@ pub fn normal(rng: &mut Rng) -> f64 {
 /// Two-sided 95% Student t quantile for `df` degrees of freedom.
 pub fn t95(df: usize) -> f64 {
     const T: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-        2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145,
+        2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
+        2.045, 2.042,
     ];
     match df {
         0 => f64::INFINITY,
@@ -141,9 +153,17 @@ mod tests {
     fn sample_means_match_the_distribution() {
         for d in [
             Duration::Exponential { mean_secs: 120.0 },
-            Duration::Lognormal { mean_secs: 180.0, sd_secs: 90.0 },
-            Duration::Uniform { min_secs: 10.0, max_secs: 30.0 },
-            Duration::Empirical { samples: vec![10.0, 20.0, 60.0] },
+            Duration::Lognormal {
+                mean_secs: 180.0,
+                sd_secs: 90.0,
+            },
+            Duration::Uniform {
+                min_secs: 10.0,
+                max_secs: 30.0,
+            },
+            Duration::Empirical {
+                samples: vec![10.0, 20.0, 60.0],
+            },
         ] {
             let m = mean_of(&d, 200_000);
             assert!((m / d.mean() - 1.0).abs() < 0.01, "{d:?}: {m}");
@@ -153,9 +173,19 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_named() {
-        assert_eq!(Duration::Exponential { mean_secs: 0.0 }.check(), Err("mean_secs must be a positive number".into()));
+        assert_eq!(
+            Duration::Exponential { mean_secs: 0.0 }.check(),
+            Err("mean_secs must be a positive number".into())
+        );
         assert!(Duration::Empirical { samples: vec![] }.check().is_err());
-        assert!(Duration::Uniform { min_secs: 5.0, max_secs: 1.0 }.check().is_err());
+        assert!(
+            Duration::Uniform {
+                min_secs: 5.0,
+                max_secs: 1.0
+            }
+            .check()
+            .is_err()
+        );
         assert_eq!(t95(4), 2.776);
     }
 }

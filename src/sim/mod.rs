@@ -235,7 +235,11 @@ impl Scenario {
         let mut s = Scenario::from_toml_str(&src, &file)?;
         if s.center.is_none() {
             let Some(c) = &s.center_file else {
-                return Err(err(&file, "center_file", "the scenario needs `center` or `center_file`"));
+                return Err(err(
+                    &file,
+                    "center_file",
+                    "the scenario needs `center` or `center_file`",
+                ));
             };
             let base = path.parent().unwrap_or(std::path::Path::new("."));
             s.center = Some(Config::from_path(base.join(c))?);
@@ -264,11 +268,17 @@ impl Scenario {
         }
         for (i, r) in a.calls_per_hour.iter().enumerate() {
             if !(r.is_finite() && *r >= 0.0) {
-                return e(&format!("arrivals.calls_per_hour[{i}]"), "rates must be zero or more");
+                return e(
+                    &format!("arrivals.calls_per_hour[{i}]"),
+                    "rates must be zero or more",
+                );
             }
         }
         if a.calls_per_hour.iter().all(|r| *r == 0.0) {
-            return e("arrivals.calls_per_hour", "every rate is zero: no call would arrive");
+            return e(
+                "arrivals.calls_per_hour",
+                "every rate is zero: no call would arrive",
+            );
         }
         if self.traffic.is_empty() {
             return e("traffic", "needs at least one contact type");
@@ -279,7 +289,10 @@ impl Scenario {
                 return e(&at("share"), "must be a positive number");
             }
             if t.dnis.is_none() == t.queue.is_none() {
-                return e(&at("dnis"), "give exactly one of `dnis` (through the IVR) and `queue`");
+                return e(
+                    &at("dnis"),
+                    "give exactly one of `dnis` (through the IVR) and `queue`",
+                );
             }
             t.talk.check().map_err(|m| err(file, &at("talk"), m))?;
             if let Some(p) = &t.patience {
@@ -293,14 +306,22 @@ impl Scenario {
             }
             for (node, choices) in &t.keys {
                 if choices.is_empty() || choices.iter().any(|c| !(c.weight.is_finite() && c.weight >= 0.0)) {
-                    return e(&at(&format!("keys.{node}")), "needs choices with weights of zero or more");
+                    return e(
+                        &at(&format!("keys.{node}")),
+                        "needs choices with weights of zero or more",
+                    );
                 }
-                if let Some(c) = choices.iter().find(|c| !c.keys.chars().all(|k| k.is_ascii_digit() || k == '*' || k == '#')) {
+                if let Some(c) = choices
+                    .iter()
+                    .find(|c| !c.keys.chars().all(|k| k.is_ascii_digit() || k == '*' || k == '#'))
+                {
                     return e(&at(&format!("keys.{node}")), &format!("`{}` is not DTMF", c.keys));
                 }
             }
         }
-        self.answer_after.check().map_err(|m| err(file, "answer_after", m))?;
+        self.answer_after
+            .check()
+            .map_err(|m| err(file, "answer_after", m))?;
         for (i, s) in self.shifts.iter().enumerate() {
             if !(s.start_min >= 0.0 && s.end_min > s.start_min) {
                 return e(&format!("shifts[{i}]"), "need 0 <= start_min < end_min");

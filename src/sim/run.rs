@@ -2,6 +2,7 @@
 //! agents.
 
 use super::{Scenario, Traffic};
+use crate::Engine;
 use crate::agent::AgentTimes;
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
@@ -9,7 +10,6 @@ use crate::input::{Input, Party};
 use crate::output::{Action, Event, Output, Poll};
 use crate::rng::Rng;
 use crate::stats::{GroupInterval, IntervalReport, QueueCounters, ServiceLevelFormula};
-use crate::Engine;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -46,11 +46,21 @@ impl Estimate {
         }
         let mean = v.iter().sum::<f64>() / n as f64;
         if n == 1 {
-            return Estimate { mean, low: mean, high: mean, n };
+            return Estimate {
+                mean,
+                low: mean,
+                high: mean,
+                n,
+            };
         }
         let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
         let half = super::t95(n - 1) * (var / n as f64).sqrt();
-        Estimate { mean, low: mean - half, high: mean + half, n }
+        Estimate {
+            mean,
+            low: mean - half,
+            high: mean + half,
+            n,
+        }
     }
 
     /// Whether `x` lies inside the interval.
@@ -199,7 +209,9 @@ impl Host<'_> {
                 let d = PROMPT_MS * announcement.prompts.len() as Millis;
                 self.at(now + d, Ev::PromptDone(call));
             }
-            Action::Lookup { call, request, name, .. } => {
+            Action::Lookup {
+                call, request, name, ..
+            } => {
                 let (ok, delay) = match self.s.lookups.get(&name) {
                     Some(r) => (self.rng.unit() < r.success, r.delay_ms),
                     None => (false, 0),
@@ -245,7 +257,12 @@ impl Host<'_> {
         let a = &self.s.arrivals;
         let len = ((a.interval_minutes * 60_000.0) as Millis).max(1);
         let idx = (t.saturating_sub(self.start) / len) as usize;
-        let r = a.calls_per_hour.get(idx).or(a.calls_per_hour.last()).copied().unwrap_or(0.0);
+        let r = a
+            .calls_per_hour
+            .get(idx)
+            .or(a.calls_per_hour.last())
+            .copied()
+            .unwrap_or(0.0);
         (r / 3_600_000.0, self.start + (idx as Millis + 1) * len)
     }
 
@@ -307,11 +324,15 @@ impl Host<'_> {
     /// After a prompt ends: if the IVR now listens, the caller picks keys.
     fn after_prompt(&mut self, call: CallId) {
         self.input(Input::PromptFinished { call });
-        let Some(status) = self.engine.ivr_status(call) else { return };
+        let Some(status) = self.engine.ivr_status(call) else {
+            return;
+        };
         if status.waiting_for != "digits" && status.waiting_for != "queue" {
             return;
         }
-        let Some(choices) = self.traffic(call).and_then(|t| t.keys.get(&status.node)).cloned() else { return };
+        let Some(choices) = self.traffic(call).and_then(|t| t.keys.get(&status.node)).cloned() else {
+            return;
+        };
         let total: f64 = choices.iter().map(|c| c.weight).sum();
         let mut pick = self.rng.unit() * total;
         for c in &choices {
@@ -329,10 +350,16 @@ impl Host<'_> {
         match e {
             Ev::Arrival => self.arrival(),
             Ev::Answer(agent, call) => self.input(Input::DeviceAnswered { agent, call }),
-            Ev::TalkEnds(call) => self.input(Input::HangUp { call, by: Party::Caller }),
+            Ev::TalkEnds(call) => self.input(Input::HangUp {
+                call,
+                by: Party::Caller,
+            }),
             Ev::GiveUp(call, generation) => {
                 if self.patience.get(&call) == Some(&generation) {
-                    self.input(Input::HangUp { call, by: Party::Caller });
+                    self.input(Input::HangUp {
+                        call,
+                        by: Party::Caller,
+                    });
                 }
             }
             Ev::WrapUpDone(agent) => {
@@ -347,12 +374,28 @@ impl Host<'_> {
             Ev::PromptDone(call) => self.after_prompt(call),
             Ev::Keys(call, keys) => {
                 for k in keys.chars() {
-                    self.input(Input::Dtmf { call, digits: k.to_string() });
+                    self.input(Input::Dtmf {
+                        call,
+                        digits: k.to_string(),
+                    });
                 }
             }
             Ev::Reply(call, request, ok, name) => {
-                let values = if ok { self.s.lookups.get(&name).map(|r| r.values.clone()).unwrap_or_default() } else { BTreeMap::new() };
-                self.input(Input::LookupResult { call, request, ok, values });
+                let values = if ok {
+                    self.s
+                        .lookups
+                        .get(&name)
+                        .map(|r| r.values.clone())
+                        .unwrap_or_default()
+                } else {
+                    BTreeMap::new()
+                };
+                self.input(Input::LookupResult {
+                    call,
+                    request,
+                    ok,
+                    values,
+                });
             }
             Ev::RecordingDone(call) => self.input(Input::RecordingFinished { call }),
             Ev::Login(agent) => {
@@ -385,10 +428,9 @@ impl Host<'_> {
 
 /// Runs every replication of a scenario. `progress` is told `(done, total)` after each.
 pub fn simulate(s: &Scenario, mut progress: Option<&mut dyn FnMut(u32, u32)>) -> Result<SimResult> {
-    let center = s
-        .center
-        .clone()
-        .ok_or_else(|| Error::InvalidInput("the scenario has no center (load it with Scenario::from_path)".into()))?;
+    let center = s.center.clone().ok_or_else(|| {
+        Error::InvalidInput("the scenario has no center (load it with Scenario::from_path)".into())
+    })?;
     s.validate("<scenario>")?;
     let start: Millis = match &s.start {
         Some(t) => t
@@ -413,11 +455,25 @@ pub fn simulate(s: &Scenario, mut progress: Option<&mut dyn FnMut(u32, u32)>) ->
         offered: get(&|r| r.measured.offered as f64),
         answered: get(&|r| r.measured.answered as f64),
         abandoned: get(&|r| r.measured.abandoned as f64),
-        service_level: get(&|r| r.measured.service_level(ServiceLevelFormula::ExcludeShortAbandons).unwrap_or(f64::NAN)),
+        service_level: get(&|r| {
+            r.measured
+                .service_level(ServiceLevelFormula::ExcludeShortAbandons)
+                .unwrap_or(f64::NAN)
+        }),
         answered_within_share: get(&|r| ratio(r.measured.answered_within, r.measured.offered)),
-        asa_secs: get(&|r| r.measured.kpis(ServiceLevelFormula::default()).asa_secs.unwrap_or(f64::NAN)),
+        asa_secs: get(&|r| {
+            r.measured
+                .kpis(ServiceLevelFormula::default())
+                .asa_secs
+                .unwrap_or(f64::NAN)
+        }),
         abandon_share: get(&|r| ratio(r.measured.abandoned, r.measured.offered)),
-        aht_secs: get(&|r| r.measured.kpis(ServiceLevelFormula::default()).aht_secs.unwrap_or(f64::NAN)),
+        aht_secs: get(&|r| {
+            r.measured
+                .kpis(ServiceLevelFormula::default())
+                .aht_secs
+                .unwrap_or(f64::NAN)
+        }),
         occupancy: get(&|r| r.measured_agents.occupancy().unwrap_or(f64::NAN)),
     };
     Ok(SimResult {
@@ -477,7 +533,9 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
             (None, Some(b)) => b,
             (None, None) => break,
         };
-        if t > limit || (t >= arrivals_end && h.engine.live_calls() == 0 && host_next.is_none_or(|n| n > arrivals_end)) {
+        if t > limit
+            || (t >= arrivals_end && h.engine.live_calls() == 0 && host_next.is_none_or(|n| n > arrivals_end))
+        {
             break;
         }
         h.now = t.max(h.now);
@@ -487,7 +545,9 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
             h.drain();
             continue;
         }
-        let Some(Reverse((_, _, ev))) = h.heap.pop() else { break };
+        let Some(Reverse((_, _, ev))) = h.heap.pop() else {
+            break;
+        };
         h.handle(ev);
     }
     // Measure from the end of the warm-up to the end of arrivals: the drain after the
