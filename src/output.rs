@@ -91,6 +91,10 @@ pub struct Offer {
     pub callback: Option<String>,
     /// The agent who transferred the call, if it was transferred.
     pub transferred_by: Option<AgentId>,
+    /// The caller's open tickets, when the host attached them
+    /// ([`crate::tickets::TicketDesk::attach_open_tickets`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub open_tickets: Vec<crate::tickets::TicketSummary>,
 }
 
 /// Something the host must do.
@@ -329,6 +333,8 @@ pub enum Event {
     CallAbandoned {
         /// Call.
         call: CallId,
+        /// Caller number (for the missed-call list).
+        ani: String,
         /// Queue.
         queue: QueueId,
         /// Time waited, in milliseconds.

@@ -777,3 +777,26 @@ queues = [{ queue = 1, penalty = 2 }]
     let outs = c.queue(1, 1);
     assert_eq!(rung(&outs), vec![(1, 1)]);
 }
+
+/// Found by the `event_sequence` fuzz target (its snapshot round-trip check). Input:
+/// call 10 answered by agent 1 at 2 s in a queue with the default handle time (180 s);
+/// the caller hangs up 655,364 ms later, so the queue's moving average handle time
+/// becomes `0.9 x 180000 + 0.1 x 655364 = 227536.40000000002`. Expected: `to_json`,
+/// `from_json`, `restore` give back the same state. Actual: `serde_json` (without its
+/// `float_roundtrip` feature) reads the number back as `227536.4`, one unit in the last
+/// place off, so the restored engine's state (and, through the estimated wait, its
+/// announcements) can differ from the original's.
+#[test]
+#[ignore = "engine bug: an f64 in the state does not survive a JSON snapshot exactly"]
+fn snapshot_json_round_trips_floats_exactly() {
+    let mut c = connected();
+    c.now = 2_000 + 655_364;
+    c.ok(hang_up(10, Party::Caller));
+    let json = c.e.snapshot().to_json().expect("snapshot to json");
+    let snap = callroute::Snapshot::from_json(&json).expect("snapshot from json");
+    let restored = Engine::restore(snap).expect("restore");
+    assert!(
+        restored.snapshot().to_json().expect("json") == json,
+        "the state changed through a JSON snapshot"
+    );
+}

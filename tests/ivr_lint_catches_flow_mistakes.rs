@@ -1042,6 +1042,35 @@ fn the_repair_line_example_lints_clean() {
     assert_eq!(lines.len(), 3, "{report}");
 }
 
+/// The scripted conversations of both examples pass against the engine (the bank hotline
+/// with its contact center, examples/bank_hotline.toml, and calendar "main": weekdays
+/// 08:00-20:00 UTC).
+#[test]
+fn the_example_conversations_pass_in_the_engine() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let calendar = callroute::calendar::Calendar::from_toml_str(
+        "time_zone = \"UTC\"\n[hours]\nmon = [\"08:00-20:00\"]\ntue = [\"08:00-20:00\"]\n\
+         wed = [\"08:00-20:00\"]\nthu = [\"08:00-20:00\"]\nfri = [\"08:00-20:00\"]\n",
+    )
+    .unwrap();
+    let center = std::fs::read_to_string(root.join("examples/bank_hotline.toml")).unwrap();
+    let mut bank = callroute::Config::from_toml_str(&center, "bank_hotline.toml").unwrap();
+    bank.calendars.insert("main".into(), calendar.clone());
+    bank.ivr = Some(example("bank_hotline.toml").0);
+    let mut repair =
+        callroute::Config::from_toml_str("[[queues]]\nid = 4\nname = \"repairs\"\n", "r.toml").unwrap();
+    repair.calendars.insert("main".into(), calendar);
+    repair.ivr = Some(example("repair_line.toml").0);
+    let mut ran = Vec::new();
+    for cfg in [&bank, &repair] {
+        for r in callroute::ivr::testing::run_flow_tests(cfg) {
+            assert!(r.passed(), "{} / {}: {:?}", r.flow, r.name, r.failures);
+            ran.push(format!("{}/{}", r.flow, r.name));
+        }
+    }
+    assert_eq!(ran.len(), 12, "{ran:?}");
+}
+
 #[test]
 fn every_code_is_kebab_case_and_unique() {
     let mut seen = std::collections::BTreeSet::new();

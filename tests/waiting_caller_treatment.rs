@@ -82,12 +82,14 @@ fn abandonment_is_short_or_long_by_threshold() {
     h.hang_up(2);
     assert!(h.events().contains(&Event::CallAbandoned {
         call: CallId(1),
+        ani: "+15550000001".into(),
         queue: QueueId(1),
         wait_ms: 4000,
         short: true
     }));
     assert!(h.events().contains(&Event::CallAbandoned {
         call: CallId(2),
+        ani: "+15550000002".into(),
         queue: QueueId(1),
         wait_ms: 24000,
         short: false

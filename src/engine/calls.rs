@@ -541,6 +541,12 @@ impl Engine {
             }
             self.push_event(Event::CallAbandoned {
                 call: id,
+                ani: self
+                    .state
+                    .calls
+                    .get(&id)
+                    .map(|c| c.ani.clone())
+                    .unwrap_or_default(),
                 queue: v.queue,
                 wait_ms,
                 short: wait_ms < short_ms,

@@ -350,6 +350,7 @@ impl Engine {
             data: c.data.clone(),
             callback: c.callback.clone(),
             transferred_by: c.transferred_by,
+            open_tickets: Vec::new(),
         };
         for a in &rung {
             let Some(ag) = self.state.agents.get_mut(a) else {

@@ -71,6 +71,7 @@ mod error;
 mod events;
 mod fcr;
 mod fields;
+mod from_engine;
 mod fuzz;
 mod graph;
 mod guard;

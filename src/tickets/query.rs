@@ -6,12 +6,12 @@ use super::fields::FieldValue;
 use super::model::ContactKind;
 use super::{TicketError, TicketId};
 use crate::Millis;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// What an agent sees of a ticket when a customer's call pops: small enough to travel
 /// with the engine's agent offer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketSummary {
     /// The ticket.
     pub id: TicketId,
