@@ -116,6 +116,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         queue,
                         wait_ms,
                         short,
+                        ..
                     } if log.len() < 400 => {
                         log.push(format!(
                             "{:>6.1}s  {call} gave up after {:.0} s in {}{}",
