@@ -35,6 +35,9 @@ impl Config {
         if let Some(ivr) = self.ivr.as_mut() {
             let mut sources = match base {
                 Some(dir) if !ivr.flow_files.is_empty() => ivr.load_flow_files(dir)?,
+                // Flow files named but not loaded (no base directory): the caller loads
+                // them with `IvrConfig::load_flow_files` and lints afterwards.
+                None if !ivr.flow_files.is_empty() => return Ok(self),
                 _ => Sources::new(),
             };
             sources.set_config_under(file, src, format, "ivr");
