@@ -3,10 +3,8 @@
 //! property tests (`tests/invariants.rs`) and the fuzz targets (`fuzz/`).
 //!
 //! Each defect test asserts the correct behaviour and describes the input, what was
-//! expected and what the engine did. All but the last are fixed; the last one
-//! (`snapshot_json_round_trips_floats_exactly`) is `#[ignore]`d until its fix lands:
-//! run it with `cargo test --test fuzz_regressions -- --ignored`. A defect found later
-//! can be kept the same way, with
+//! expected and what the engine did. All of them are fixed. A defect found later can
+//! be kept as an `#[ignore]`d test until its fix lands, with
 //! `TOLERATE_KNOWN_BUGS` (tests/invariants.rs) or `AVOID_KNOWN_BUGS`
 //! (fuzz/fuzz_targets/sequence.rs) set to `true` meanwhile.
 
@@ -789,7 +787,6 @@ queues = [{ queue = 1, penalty = 2 }]
 /// place off, so the restored engine's state (and, through the estimated wait, its
 /// announcements) can differ from the original's.
 #[test]
-#[ignore = "engine bug: an f64 in the state does not survive a JSON snapshot exactly"]
 fn snapshot_json_round_trips_floats_exactly() {
     let mut c = connected();
     c.now = 2_000 + 655_364;
@@ -801,4 +798,14 @@ fn snapshot_json_round_trips_floats_exactly() {
         restored.snapshot().to_json().expect("json") == json,
         "the state changed through a JSON snapshot"
     );
+}
+
+/// The `event_sequence` crasher behind `snapshot_json_round_trips_floats_exactly`,
+/// minimized (`cargo fuzz tmin`): it fails the final snapshot round-trip check.
+#[test]
+fn event_sequence_crash_float_in_snapshot() {
+    sequence::run(&[
+        70, 237, 171, 242, 86, 78, 134, 209, 87, 170, 69, 148, 148, 148, 51, 124, 108, 37, 5, 1, 147, 43,
+        108, 5, 105, 234, 34, 130, 90, 224, 164, 249, 51,
+    ]);
 }
