@@ -168,11 +168,14 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
     }
     if context.is_none() {
         for (text, kind) in &texts {
-            if matches!(kind, Ok(Kind::Center))
-                && let Ok(center) = load::load_center(text)
-            {
-                context = Some(Context::of(&center));
-                break;
+            if matches!(kind, Ok(Kind::Center)) {
+                context = match load::load_center(text) {
+                    Ok(center) => Some(Context::of(&center)),
+                    Err(_) => load::center_ivr(text).map(|(_, cx)| cx),
+                };
+                if context.is_some() {
+                    break;
+                }
             }
         }
     }
@@ -265,25 +268,38 @@ fn lint_one(
 ) -> Result<Vec<PathBuf>, CliError> {
     match kind {
         Kind::Center => {
-            let center = load::load_center(text)?;
-            let cx = Context::of(&center);
-            report.references_checked_against = cx.from.clone();
-            let mut read = center.flow_files.clone();
-            if let Some(loaded) = load::ivr_of_center(&center) {
-                let had_errors = lint_loaded(&loaded, &cx, &text.name, report, problems);
+            // The engine's loader stops at the first error; the IVR is also read apart
+            // so that every diagnostic is listed.
+            let full = callroute::Config::from_path(&text.path);
+            let mut read = Vec::new();
+            let mut ivr_errors = false;
+            if let Some((loaded, cx)) = load::center_ivr(text) {
+                report.references_checked_against = cx.from.clone();
+                ivr_errors = lint_loaded(&loaded, &cx, &text.name, report, problems);
                 read.extend(loaded.flow_files);
-                if had_errors {
-                    return Ok(read);
-                }
             }
-            // Whatever the linter does not cover (calendars, time zones) the engine
-            // checks when it is built.
-            if let Err(e) = callroute::Engine::new(center.config.clone(), 0) {
-                let e = match e {
-                    callroute::Error::Config(c) => load::config_error(c, Some(text)),
-                    other => CliError::input(format!("{}: {other}", text.name)),
-                };
-                problems.push(Problem::from_error(&text.name, &e));
+            match full {
+                Err(e) if !ivr_errors => {
+                    problems.push(Problem::from_error(
+                        &text.name,
+                        &load::config_error(e, Some(text)),
+                    ));
+                }
+                Err(_) => {}
+                Ok(config) => {
+                    if report.references_checked_against.is_none() {
+                        report.references_checked_against = Some(text.name.clone());
+                    }
+                    // Whatever the linter does not cover (calendars, time zones) the
+                    // engine checks when it is built.
+                    if let Err(e) = callroute::Engine::new(config, 0) {
+                        let e = match e {
+                            callroute::Error::Config(c) => load::config_error(c, Some(text)),
+                            other => CliError::input(format!("{}: {other}", text.name)),
+                        };
+                        problems.push(Problem::from_error(&text.name, &e));
+                    }
+                }
             }
             Ok(read)
         }

@@ -4,7 +4,7 @@
 //! field path.
 
 use crate::error::CliError;
-use callroute::ivr::lint::{self, Diagnostic, LintReport, codes};
+use callroute::ivr::lint::{self, LintReport, codes};
 use callroute::ivr::model::{Node, Step, TransferTo};
 use callroute::ivr::source::{Format, Segment, Sources, parse_path};
 use callroute::ivr::{Flow, IvrConfig};
@@ -209,48 +209,113 @@ pub fn config_error(mut e: ConfigError, text: Option<&Text>) -> CliError {
     CliError::Config(e)
 }
 
-/// A contact-center configuration with its IVR flow files loaded.
+/// A valid contact-center configuration, flows from `ivr.flow_files` loaded.
 #[derive(Clone, Debug)]
 pub struct Center {
-    /// The configuration, flows from `ivr.flow_files` included.
+    /// The configuration.
     pub config: Config,
-    /// The text of the configuration file.
+    /// The configuration file.
     pub text: Text,
-    /// Where the flows loaded from their own files came from.
-    pub sources: Sources,
-    /// The flow files read (as opened).
-    pub flow_files: Vec<PathBuf>,
 }
 
-/// Reads a contact-center configuration and the flow files its IVR lists (relative to
-/// the configuration file).
+/// Reads a contact-center configuration with the engine's loader (which reads the flow
+/// files its IVR lists and lints the flows). When the IVR is what is wrong, every error
+/// is listed, not only the first.
 pub fn load_center(text: &Text) -> Result<Center, CliError> {
-    let parsed = match text.format {
-        Format::Toml => Config::from_toml_str(&text.src, &text.name),
-        Format::Json => Config::from_json_str(&text.src, &text.name),
-    };
-    let mut config = parsed.map_err(|e| config_error(e, Some(text)))?;
-    let base = text.path.parent().unwrap_or(Path::new(""));
-    let (sources, flow_files) = load_flows_of(config.ivr.as_mut(), base)?;
-    Ok(Center {
-        config,
-        text: text.clone(),
-        sources,
-        flow_files,
-    })
+    match Config::from_path(&text.path) {
+        Ok(config) => Ok(Center {
+            config,
+            text: text.clone(),
+        }),
+        Err(e) => {
+            if let Some((loaded, cx)) = center_ivr(text) {
+                let report = lint_ivr(&loaded, &cx);
+                let errors: Vec<String> = report.errors().map(ToString::to_string).collect();
+                if errors.len() > 1 {
+                    return Err(CliError::input(format!(
+                        "{}: the IVR has {} errors:\n{}",
+                        text.name,
+                        errors.len(),
+                        errors.join("\n")
+                    )));
+                }
+            }
+            Err(config_error(e, Some(text)))
+        }
+    }
 }
 
-/// Loads the `flow_files` of an IVR configuration embedded in a center or scenario.
-fn load_flows_of(ivr: Option<&mut IvrConfig>, base: &Path) -> Result<(Sources, Vec<PathBuf>), CliError> {
-    let Some(ivr) = ivr else {
-        return Ok((Sources::new(), Vec::new()));
-    };
-    let files = ivr.flow_files.iter().map(|f| base.join(f)).collect();
-    if ivr.flow_files.is_empty() {
-        return Ok((Sources::new(), files));
+/// Splits a center file into the text without its `ivr` table and the text of that
+/// table (as a document of its own); `None` when there is no IVR or the file does not
+/// parse.
+fn split_center(text: &Text) -> Option<(String, String)> {
+    match text.format {
+        Format::Toml => {
+            let mut doc: toml_edit::DocumentMut = text.src.parse().ok()?;
+            let ivr = doc.remove("ivr")?;
+            let table = match ivr {
+                toml_edit::Item::Table(t) => t,
+                toml_edit::Item::Value(toml_edit::Value::InlineTable(t)) => t.into_table(),
+                _ => return None,
+            };
+            let mut ivr_doc = toml_edit::DocumentMut::new();
+            for (k, v) in table.iter() {
+                ivr_doc.insert(k, v.clone());
+            }
+            Some((doc.to_string(), ivr_doc.to_string()))
+        }
+        Format::Json => {
+            let mut v: serde_json::Value = serde_json::from_str(&text.src).ok()?;
+            let ivr = v.as_object_mut()?.remove("ivr")?;
+            Some((v.to_string(), ivr.to_string()))
+        }
     }
-    let sources = ivr.load_flow_files(base).map_err(|e| config_error(e, None))?;
-    Ok((sources, files))
+}
+
+/// The IVR of a center file read apart from the rest of the file, with the center's
+/// calendars and queues, so that the linter can list every diagnostic (the engine's
+/// loader stops at the first error). `None` when the center has no IVR or a part
+/// does not even parse (the engine's loader then words the error).
+pub fn center_ivr(text: &Text) -> Option<(LoadedIvr, Context)> {
+    let (center_src, ivr_src) = split_center(text)?;
+    let center = match text.format {
+        Format::Toml => Config::from_toml_str(&center_src, &text.name),
+        Format::Json => Config::from_json_str(&center_src, &text.name),
+    }
+    .ok()?;
+    let mut ivr = match text.format {
+        Format::Toml => IvrConfig::from_toml_str(&ivr_src, &text.name),
+        Format::Json => IvrConfig::from_json_str(&ivr_src, &text.name),
+    }
+    .ok()?;
+    let base = text.path.parent().unwrap_or(Path::new(""));
+    let flow_files = ivr.flow_files.iter().map(|f| base.join(f)).collect();
+    let mut sources = ivr.load_flow_files(base).ok()?;
+    sources.set_config_under(text.name.clone(), text.src.clone(), text.format, "ivr");
+    let cx = Context {
+        calendars: center.calendars.keys().cloned().collect(),
+        queues: center.queues.iter().map(|q| q.id.0).collect(),
+        from: Some(text.name.clone()),
+    };
+    Some((
+        LoadedIvr {
+            ivr,
+            sources,
+            standalone_flow: false,
+            flow_files,
+        },
+        cx,
+    ))
+}
+
+/// Loads the `flow_files` of an IVR configuration written inline in a scenario.
+fn load_flows_of(ivr: Option<&mut IvrConfig>, base: &Path) -> Result<Sources, CliError> {
+    match ivr {
+        Some(ivr) if !ivr.flow_files.is_empty() => {
+            ivr.load_flow_files(base).map_err(|e| config_error(e, None))
+        }
+        _ => Ok(Sources::new()),
+    }
 }
 
 /// The calendars and queues IVR references are checked against.
@@ -265,7 +330,7 @@ pub struct Context {
 }
 
 impl Context {
-    /// The calendars and queues of a center.
+    /// The calendars and queues of a valid center.
     pub fn of(center: &Center) -> Context {
         Context {
             calendars: center.config.calendars.keys().cloned().collect(),
@@ -324,9 +389,6 @@ pub struct LoadedIvr {
     pub ivr: IvrConfig,
     /// Source texts for positions.
     pub sources: Sources,
-    /// For IVRs inside a center configuration: that file's text (its IVR is under
-    /// `ivr`, so positions are looked up here).
-    pub center_text: Option<Text>,
     /// A single flow file: prompt references are not checked.
     pub standalone_flow: bool,
     /// Flow files read.
@@ -341,7 +403,6 @@ pub fn load_ivr_file(text: &Text) -> Result<LoadedIvr, CliError> {
     Ok(LoadedIvr {
         ivr,
         sources,
-        center_text: None,
         standalone_flow: false,
         flow_files,
     })
@@ -408,55 +469,15 @@ pub fn load_flow_file(text: &Text) -> Result<LoadedIvr, CliError> {
     Ok(LoadedIvr {
         ivr,
         sources,
-        center_text: None,
         standalone_flow: true,
         flow_files: Vec::new(),
     })
 }
 
-/// The IVR of a center, if it has one.
-pub fn ivr_of_center(center: &Center) -> Option<LoadedIvr> {
-    let ivr = center.config.ivr.clone()?;
-    Some(LoadedIvr {
-        ivr,
-        sources: center.sources.clone(),
-        center_text: Some(center.text.clone()),
-        standalone_flow: false,
-        flow_files: center.flow_files.clone(),
-    })
-}
-
-/// Lints an IVR and gives every diagnostic a file, line and column where possible.
+/// Lints an IVR; diagnostics carry a file, line and column where the sources have them.
 pub fn lint_ivr(loaded: &LoadedIvr, cx: &Context) -> LintReport {
     let calendars: Vec<&str> = cx.calendars.iter().map(String::as_str).collect();
-    let mut report = lint::lint(&loaded.ivr, &calendars, &cx.queues, Some(&loaded.sources));
-    if let Some(text) = &loaded.center_text {
-        for d in &mut report.diagnostics {
-            relocate(d, text);
-        }
-    }
-    report
-}
-
-/// Diagnostics of an IVR embedded in a center file are positioned in that file, under
-/// `ivr` (the engine's linter positions paths relative to the IVR configuration).
-fn relocate(d: &mut Diagnostic, text: &Text) {
-    if d.file.is_some() {
-        return;
-    }
-    let mut path = vec![Segment::Key("ivr".into())];
-    if !d.flow.is_empty() {
-        path.push(Segment::Key("flows".into()));
-        path.push(Segment::Key(d.flow.clone()));
-    }
-    path.extend(parse_path(&d.field));
-    d.file = Some(text.name.clone());
-    if text.format == Format::Toml
-        && let Some((line, col)) = locate_toml(&text.src, &path)
-    {
-        d.line = Some(line);
-        d.column = Some(col);
-    }
+    lint::lint(&loaded.ivr, &calendars, &cx.queues, Some(&loaded.sources))
 }
 
 /// A scenario ready to simulate: its center loaded and linted.
@@ -482,20 +503,43 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, CliError> {
     let mut scenario =
         Scenario::from_toml_str(&text.src, &text.name).map_err(|e| config_error(e, Some(&text)))?;
     let base = text.path.parent().unwrap_or(Path::new(""));
-    let center = match (scenario.center.take(), scenario.center_file.clone()) {
+    let mut warnings = Vec::new();
+    let config = match (scenario.center.take(), scenario.center_file.clone()) {
         (Some(mut config), _) => {
-            let (sources, flow_files) = load_flows_of(config.ivr.as_mut(), base)?;
-            Center {
-                config,
-                text: text.clone(),
-                sources,
-                flow_files,
+            // An inline center: the engine's loader did not read its flow files or lint
+            // its IVR.
+            let sources = load_flows_of(config.ivr.as_mut(), base)?;
+            if let Some(ivr) = &config.ivr {
+                let loaded = LoadedIvr {
+                    ivr: ivr.clone(),
+                    sources,
+                    standalone_flow: false,
+                    flow_files: Vec::new(),
+                };
+                let cx = Context {
+                    calendars: config.calendars.keys().cloned().collect(),
+                    queues: config.queues.iter().map(|q| q.id.0).collect(),
+                    from: Some(text.name.clone()),
+                };
+                let report = lint_ivr(&loaded, &cx);
+                if report.has_errors() {
+                    let lines: Vec<String> = report
+                        .errors()
+                        .map(|d| format!("{}: center.ivr: {d}", text.name))
+                        .collect();
+                    return Err(CliError::input(format!(
+                        "the IVR has errors:\n{}",
+                        lines.join("\n")
+                    )));
+                }
+                warnings.extend(report.warnings().map(ToString::to_string));
             }
+            config
         }
         (None, Some(file)) => {
             let center_text = read(&base.join(&file))
                 .map_err(|e| CliError::input(format!("{}: center_file: {e}", text.name)))?;
-            load_center(&center_text)?
+            load_center(&center_text)?.config
         }
         (None, None) => {
             return Err(CliError::input(crate::error::located(
@@ -507,24 +551,7 @@ pub fn load_scenario(path: &Path) -> Result<LoadedScenario, CliError> {
             )));
         }
     };
-    let mut warnings = Vec::new();
-    if let Some(mut loaded) = ivr_of_center(&center) {
-        if center.text.path == text.path {
-            // An inline center: its IVR sits under `center.ivr`.
-            loaded.center_text = None;
-        }
-        let report = lint_ivr(&loaded, &Context::of(&center));
-        if report.has_errors() {
-            let lines: Vec<String> = report.errors().map(ToString::to_string).collect();
-            return Err(CliError::input(format!(
-                "{}: the IVR has errors (run `callroute lint`):\n{}",
-                center.text.name,
-                lines.join("\n")
-            )));
-        }
-        warnings.extend(report.warnings().map(ToString::to_string));
-    }
-    scenario.center = Some(center.config);
+    scenario.center = Some(config);
     scenario
         .validate(&text.name)
         .map_err(|e| config_error(e, Some(&text)))?;

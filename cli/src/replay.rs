@@ -2,9 +2,9 @@
 //! produced and where every queue and agent ended up.
 
 use crate::error::{CliError, Outcome};
-use crate::load::{self, Context};
+use crate::load;
 use crate::text::{Align, TextTable, pct};
-use callroute::stats::QueueStatus;
+use callroute::stats::{QueueCounters, QueueStatus, ServiceLevelFormula};
 use callroute::{AgentStatus, Engine, JournalEntry, Millis, Output, Poll};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -48,6 +48,14 @@ struct Timed {
 }
 
 #[derive(Serialize)]
+struct QueueState {
+    #[serde(flatten)]
+    status: QueueStatus,
+    /// Counters since the engine started.
+    totals: QueueCounters,
+}
+
+#[derive(Serialize)]
 struct Report {
     entries: usize,
     inputs: usize,
@@ -58,7 +66,7 @@ struct Report {
     output_counts: BTreeMap<String, usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     outputs: Option<Vec<Timed>>,
-    queues: Vec<QueueStatus>,
+    queues: Vec<QueueState>,
     agents: Vec<AgentStatus>,
 }
 
@@ -88,17 +96,6 @@ fn clock(ms: Millis) -> String {
 pub fn run(args: &Args) -> Result<Outcome, CliError> {
     let text = load::read(&args.config)?;
     let center = load::load_center(&text)?;
-    if let Some(loaded) = load::ivr_of_center(&center) {
-        let report = load::lint_ivr(&loaded, &Context::of(&center));
-        if report.has_errors() {
-            let lines: Vec<String> = report.errors().map(ToString::to_string).collect();
-            return Err(CliError::input(format!(
-                "{}: the IVR has errors (run `callroute lint`):\n{}",
-                text.name,
-                lines.join("\n")
-            )));
-        }
-    }
     let mut engine = Engine::new(center.config.clone(), args.seed).map_err(|e| match e {
         callroute::Error::Config(c) => load::config_error(c, Some(&text)),
         other => CliError::input(format!("{}: {other}", text.name)),
@@ -151,10 +148,15 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
             }
         }
     }
-    let queues: Vec<QueueStatus> = engine
+    let queues: Vec<QueueState> = engine
         .queue_ids()
         .into_iter()
-        .filter_map(|q| engine.queue_status(q))
+        .filter_map(|q| {
+            Some(QueueState {
+                status: engine.queue_status(q)?,
+                totals: engine.totals(q).unwrap_or_default(),
+            })
+        })
         .collect();
     let agents: Vec<AgentStatus> = engine
         .agent_ids()
@@ -235,25 +237,30 @@ fn text_report(r: &Report, journal: &str, config: &str) -> String {
     ]);
     t.align(0, Align::Left);
     for q in &r.queues {
-        let name = if q.name.is_empty() {
-            format!("{}", q.queue.0)
+        let (s, c) = (&q.status, &q.totals);
+        let name = if s.name.is_empty() {
+            format!("{}", s.queue.0)
         } else {
-            format!("{} {}", q.queue.0, q.name)
+            format!("{} {}", s.queue.0, s.name)
         };
         t.row(vec![
             name,
-            q.waiting.to_string(),
-            format!("{:.1} s", q.longest_wait_ms as f64 / 1000.0),
-            q.agents_logged_in.to_string(),
-            q.agents_available.to_string(),
-            q.interval.offered.to_string(),
-            q.interval.answered.to_string(),
-            q.interval.abandoned.to_string(),
-            q.service_level.map_or("-".into(), pct),
+            s.waiting.to_string(),
+            format!("{:.1} s", s.longest_wait_ms as f64 / 1000.0),
+            s.agents_logged_in.to_string(),
+            s.agents_available.to_string(),
+            c.offered.to_string(),
+            c.answered.to_string(),
+            c.abandoned.to_string(),
+            c.service_level(ServiceLevelFormula::default())
+                .map_or("-".into(), pct),
         ]);
     }
     out.push_str(&t.render());
-    let _ = writeln!(out, "(offered, answered, abandoned and SL: the running interval)");
+    let _ = writeln!(
+        out,
+        "(offered, answered, abandoned and SL: since the start of the journal)"
+    );
     let _ = writeln!(out, "\nAgents:");
     let mut t = TextTable::new(&["agent", "name", "state", "since", "answered", "occupancy"]);
     t.align(1, Align::Left);

@@ -26,7 +26,7 @@ pub struct Args {
     /// Seed of the first replication (overrides the scenario's); replication i uses seed + i.
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
-    /// Where to write the HTML report (default: reports/<scenario name>.html).
+    /// Where to write the HTML report (default: `reports/<scenario name>.html`).
     #[arg(long, value_name = "PATH", conflicts_with = "no_report")]
     pub report: Option<PathBuf>,
     /// Do not write the HTML report.
@@ -38,6 +38,10 @@ pub struct Args {
     /// Do not open the report in a browser (it is opened only from an interactive terminal).
     #[arg(long)]
     pub no_open: bool,
+    /// Replications run in parallel on this many threads (default: the number of
+    /// cores). Results do not depend on it.
+    #[arg(long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 /// A queue's service-level target.
@@ -464,6 +468,8 @@ pub struct RunInfo {
     pub calls_per_sec: f64,
     /// Start of the day (RFC 3339), if the scenario gives one.
     pub start: Option<String>,
+    /// Threads the replications ran on.
+    pub jobs: usize,
 }
 
 #[derive(Serialize)]
@@ -515,21 +521,33 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
         bar.enable_steady_tick(std::time::Duration::from_millis(120));
         bar
     });
-    let mut tick = |done: u32, _total: u32| {
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let tick = || {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if let Some(b) = &bar {
-            b.set_position(u64::from(done));
+            b.set_position(n);
         }
     };
+    let jobs = match args.jobs {
+        Some(0) => return Err(CliError::input("--jobs: must be at least 1")),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, usize::from),
+    };
     let started = crate::clock();
-    let result = simulate(&scenario, Some(&mut tick));
+    let result = simulate_on(&scenario, jobs, &tick);
     let wall_secs = started.elapsed().as_secs_f64();
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     let result = result.map_err(|e| match e {
-        callroute::Error::Config(c) => load::config_error(c, Some(&loaded.text)),
-        callroute::Error::InvalidInput(m) => CliError::input(format!("{}: {m}", loaded.text.name)),
-        other => CliError::Failed(format!("{}: the simulation failed: {other}", loaded.text.name)),
+        Failure::Panicked => CliError::Failed(format!("{}: a simulation thread failed", loaded.text.name)),
+        Failure::Engine(callroute::Error::Config(c)) => load::config_error(c, Some(&loaded.text)),
+        Failure::Engine(callroute::Error::InvalidInput(m)) => {
+            CliError::input(format!("{}: {m}", loaded.text.name))
+        }
+        Failure::Engine(other) => {
+            CliError::Failed(format!("{}: the simulation failed: {other}", loaded.text.name))
+        }
     })?;
 
     let Some(center) = scenario.center.as_ref() else {
@@ -554,6 +572,7 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
             0.0
         },
         start: scenario.start.clone(),
+        jobs: jobs.clamp(1, scenario.replications.max(1) as usize),
     };
 
     let report_path = if args.no_report {
@@ -602,6 +621,74 @@ pub fn run(args: &Args) -> Result<Outcome, CliError> {
     Ok(Outcome::ok(out))
 }
 
+/// Why a simulation produced no result.
+#[derive(Debug)]
+pub enum Failure {
+    /// The engine refused the scenario.
+    Engine(callroute::Error),
+    /// A worker thread panicked.
+    Panicked,
+}
+
+/// Runs the replications on up to `jobs` threads, each taking a contiguous block of
+/// seeds, and merges them in seed order: the result is the same as one
+/// [`simulate`] call whatever `jobs` is. `tick` is called after each replication.
+pub fn simulate_on(s: &Scenario, jobs: usize, tick: &(dyn Fn() + Sync)) -> Result<SimResult, Failure> {
+    let n = s.replications.max(1);
+    let jobs = u32::try_from(jobs).unwrap_or(u32::MAX).clamp(1, n);
+    if jobs == 1 {
+        return simulate(s, Some(&mut |_, _| tick())).map_err(Failure::Engine);
+    }
+    let per = n.div_ceil(jobs);
+    let blocks: Vec<(u32, u32)> = (0..n).step_by(per as usize).map(|start| (start, per.min(n - start))).collect();
+    let results: Vec<Result<SimResult, Failure>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = blocks
+            .iter()
+            .map(|&(start, count)| {
+                let mut part = s.clone();
+                part.seed = s.seed.wrapping_add(u64::from(start));
+                part.replications = count;
+                scope.spawn(move || simulate(&part, Some(&mut |_, _| tick())).map_err(Failure::Engine))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap_or(Err(Failure::Panicked))).collect()
+    });
+    let mut replications = Vec::with_capacity(n as usize);
+    let mut interval_ms = 0;
+    for r in results {
+        let r = r?;
+        interval_ms = r.interval_ms;
+        replications.extend(r.replications);
+    }
+    Ok(SimResult {
+        summary: summarize(&replications),
+        replications,
+        interval_ms,
+    })
+}
+
+/// The summary across replications, computed as the simulator computes it.
+pub fn summarize(reps: &[callroute::sim::Replication]) -> Summary {
+    let get = |f: &dyn Fn(&callroute::sim::Replication) -> f64| estimate_of(&reps.iter().map(f).collect::<Vec<_>>());
+    let ratio = |a: u64, b: u64| if b > 0 { a as f64 / b as f64 } else { f64::NAN };
+    let formula = ServiceLevelFormula::default();
+    Summary {
+        offered: get(&|r| r.measured.offered as f64),
+        answered: get(&|r| r.measured.answered as f64),
+        abandoned: get(&|r| r.measured.abandoned as f64),
+        service_level: get(&|r| {
+            r.measured
+                .service_level(ServiceLevelFormula::ExcludeShortAbandons)
+                .unwrap_or(f64::NAN)
+        }),
+        answered_within_share: get(&|r| ratio(r.measured.answered_within, r.measured.offered)),
+        asa_secs: get(&|r| r.measured.kpis(formula).asa_secs.unwrap_or(f64::NAN)),
+        abandon_share: get(&|r| ratio(r.measured.abandoned, r.measured.offered)),
+        aht_secs: get(&|r| r.measured.kpis(formula).aht_secs.unwrap_or(f64::NAN)),
+        occupancy: get(&|r| r.measured_agents.occupancy().unwrap_or(f64::NAN)),
+    }
+}
+
 /// `reports/<scenario stem>.html`.
 pub fn default_report(scenario: &Path) -> PathBuf {
     let stem = scenario
@@ -634,8 +721,11 @@ pub fn kpi_text(info: &RunInfo, a: &Analysis) -> String {
     );
     let _ = writeln!(
         out,
-        "simulated in {:.2} s ({:.0} calls per second)\n",
-        info.wall_secs, info.calls_per_sec
+        "simulated in {:.2} s on {} thread{} ({:.0} calls per second)\n",
+        info.wall_secs,
+        info.jobs,
+        if info.jobs == 1 { "" } else { "s" },
+        info.calls_per_sec
     );
     let mut t = TextTable::new(&[
         "queue",
@@ -730,4 +820,66 @@ fn open_in_browser(path: &Path) {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(replications: u32) -> Scenario {
+        let mut src = format!(
+            "seed = 5\nreplications = {replications}\nhours = 2\nwarm_up_hours = 0.5\n\
+             [arrivals]\ncalls_per_hour = [200, 260]\n\
+             [[traffic]]\nname = \"a\"\nqueue = 1\n\
+             talk = {{ exponential = {{ mean_secs = 120 }} }}\npatience = {{ exponential = {{ mean_secs = 60 }} }}\n\
+             [[center.queues]]\nid = 1\n"
+        );
+        for a in 1..=7 {
+            src += &format!("[[center.agents]]\nid = {a}\nqueues = [1]\ngroups = [\"g{}\"]\n", a % 2);
+        }
+        Scenario::from_toml_str(&src, "t.toml").unwrap()
+    }
+
+    #[test]
+    fn parallel_replications_give_the_simulators_result() {
+        let s = scenario(5);
+        let one = simulate(&s, None).unwrap();
+        for jobs in [1, 2, 3, 8] {
+            let many = simulate_on(&s, jobs, &|| {}).unwrap();
+            assert_eq!(many, one, "jobs = {jobs}");
+        }
+        // And the summary is recomputed exactly as the simulator computes it.
+        assert_eq!(summarize(&one.replications), one.summary);
+    }
+
+    #[test]
+    fn analysis_adds_up_to_the_center() {
+        let s = scenario(3);
+        let r = simulate(&s, None).unwrap();
+        let a = analyse(&s, s.center.as_ref().unwrap(), &r);
+        assert_eq!(a.queues.len(), 1);
+        assert!((a.queues[0].offered.mean - r.summary.offered.mean).abs() < 1e-9);
+        assert_eq!(a.groups.len(), 2);
+        // 2 hours of 15-minute intervals; a queue-length sample per minute.
+        assert_eq!(a.interval_starts.len(), 8);
+        assert_eq!(a.sample_times.len(), 121);
+        assert_eq!(a.sl_lines.len(), 1);
+        assert!(a.sl_lines[0].mean.iter().skip(2).all(Option::is_some));
+        let text = kpi_text(
+            &RunInfo {
+                scenario: "t.toml".into(),
+                replications: 3,
+                seed: 5,
+                hours: 2.0,
+                wall_secs: 0.1,
+                calls: 100,
+                inputs: 500,
+                calls_per_sec: 1000.0,
+                start: None,
+                jobs: 1,
+            },
+            &a,
+        );
+        assert!(text.contains("seeds 5-7"), "{text}");
+    }
 }
