@@ -313,7 +313,8 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, 
        margin: 0; background: #f4f5f7; color: #1d2330; }
 main { max-width: 980px; margin: 0 auto; padding: 24px 20px 48px; }
 h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 17px; margin: 28px 0 8px; }
+h2 { font-size: 17px; margin: 22px 0 8px; }
+section > h2:first-child { margin-top: 0; }
 p.meta { color: #5a6270; margin: 0 0 16px; }
 section { background: #fff; border: 1px solid #dde1e6; border-radius: 8px; padding: 14px 16px; margin-top: 16px; }
 table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
@@ -351,7 +352,7 @@ pub fn html(info: &RunInfo, s: &Scenario, a: &Analysis) -> String {
     let _ = writeln!(
         h,
         "<p class=\"meta\">{} replication{} of {} h of arrivals {start}(seed {}{}), {:.0} calls per replication, \
-         {} calls in all; simulated in {:.2} s ({:.0} calls per second).</p>",
+         {} calls in all; simulated in {:.2} s on {} thread{} ({:.0} calls per second).</p>",
         info.replications,
         if info.replications == 1 { "" } else { "s" },
         info.hours,
@@ -364,6 +365,8 @@ pub fn html(info: &RunInfo, s: &Scenario, a: &Analysis) -> String {
         info.calls as f64 / f64::from(info.replications.max(1)),
         info.calls,
         info.wall_secs,
+        info.jobs,
+        if info.jobs == 1 { "" } else { "s" },
         info.calls_per_sec
     );
 

@@ -640,7 +640,10 @@ pub fn simulate_on(s: &Scenario, jobs: usize, tick: &(dyn Fn() + Sync)) -> Resul
         return simulate(s, Some(&mut |_, _| tick())).map_err(Failure::Engine);
     }
     let per = n.div_ceil(jobs);
-    let blocks: Vec<(u32, u32)> = (0..n).step_by(per as usize).map(|start| (start, per.min(n - start))).collect();
+    let blocks: Vec<(u32, u32)> = (0..n)
+        .step_by(per as usize)
+        .map(|start| (start, per.min(n - start)))
+        .collect();
     let results: Vec<Result<SimResult, Failure>> = std::thread::scope(|scope| {
         let handles: Vec<_> = blocks
             .iter()
@@ -651,7 +654,10 @@ pub fn simulate_on(s: &Scenario, jobs: usize, tick: &(dyn Fn() + Sync)) -> Resul
                 scope.spawn(move || simulate(&part, Some(&mut |_, _| tick())).map_err(Failure::Engine))
             })
             .collect();
-        handles.into_iter().map(|h| h.join().unwrap_or(Err(Failure::Panicked))).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or(Err(Failure::Panicked)))
+            .collect()
     });
     let mut replications = Vec::with_capacity(n as usize);
     let mut interval_ms = 0;
@@ -669,7 +675,9 @@ pub fn simulate_on(s: &Scenario, jobs: usize, tick: &(dyn Fn() + Sync)) -> Resul
 
 /// The summary across replications, computed as the simulator computes it.
 pub fn summarize(reps: &[callroute::sim::Replication]) -> Summary {
-    let get = |f: &dyn Fn(&callroute::sim::Replication) -> f64| estimate_of(&reps.iter().map(f).collect::<Vec<_>>());
+    let get = |f: &dyn Fn(&callroute::sim::Replication) -> f64| {
+        estimate_of(&reps.iter().map(f).collect::<Vec<_>>())
+    };
     let ratio = |a: u64, b: u64| if b > 0 { a as f64 / b as f64 } else { f64::NAN };
     let formula = ServiceLevelFormula::default();
     Summary {
@@ -835,7 +843,10 @@ mod tests {
              [[center.queues]]\nid = 1\n"
         );
         for a in 1..=7 {
-            src += &format!("[[center.agents]]\nid = {a}\nqueues = [1]\ngroups = [\"g{}\"]\n", a % 2);
+            src += &format!(
+                "[[center.agents]]\nid = {a}\nqueues = [1]\ngroups = [\"g{}\"]\n",
+                a % 2
+            );
         }
         Scenario::from_toml_str(&src, "t.toml").unwrap()
     }
