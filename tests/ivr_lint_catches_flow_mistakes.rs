@@ -871,6 +871,34 @@ prompt = "nope"
 }
 
 #[test]
+fn an_ivr_table_inside_a_center_configuration_is_located() {
+    let center = r#"[[queues]]
+id = 1
+[ivr.prompts.p]
+en = [{ text = "hi" }]
+[ivr.flows.f]
+start = "m"
+[ivr.flows.f.nodes.m]
+type = "menu"
+greeting = "p"
+options = { 1 = "gone" }
+on_failure = "m"
+"#;
+    let cfg: toml::Table = toml::from_str(center).unwrap();
+    let ivr: IvrConfig = cfg["ivr"].clone().try_into().unwrap();
+    let sources = Sources::with_config("center.toml", center, Format::Toml).under("ivr");
+    let report = lint(&ivr, &[], &[1], Some(&sources));
+    let d = only(&report, codes::UNKNOWN_TARGET);
+    assert_eq!((d.line, d.column), (Some(10), Some(13)));
+    let err = validate(&ivr, &[], &[1], Some(&sources)).unwrap_err();
+    assert_eq!(err.location.path, "ivr.flows.f.nodes.m.options.1");
+    assert_eq!((err.location.line, err.location.column), (Some(10), Some(13)));
+    // The contact-center loader lints its `[ivr]` table the same way.
+    let loaded = callroute::Config::from_toml_str(center, "center.toml").unwrap_err();
+    assert_eq!(loaded, err);
+}
+
+#[test]
 fn diagnostics_serialize_with_stable_field_names() {
     let src = flow("[flows.f]\nstart = \"x\"\nnodes = {}\n");
     let report = run(&src);

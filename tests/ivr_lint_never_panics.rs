@@ -278,3 +278,232 @@ proptest! {
         let _ = sources.locate("f", "a", Some("x[0]"));
     }
 }
+
+// ------------------------------------------------------------------ CEL: fast path
+
+const CEL_TOKENS: &[&str] = &[
+    "a",
+    "vars",
+    "ani",
+    "x",
+    "tags",
+    "t",
+    "(",
+    ")",
+    "[",
+    "]",
+    ".",
+    "size",
+    "startsWith",
+    "==",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "&&",
+    "||",
+    "!",
+    "-",
+    "+",
+    "*",
+    "/",
+    "%",
+    "?",
+    ":",
+    ",",
+    "1",
+    "0",
+    "007",
+    "'s'",
+    "\"t\"",
+    "''",
+    "\"\"",
+    "true",
+    "false",
+    "null",
+    "in",
+    "has",
+    "exists",
+    "map",
+    "all",
+    "filter",
+    "int",
+    "string",
+    "type",
+    "for",
+    "if",
+    "as",
+    "{",
+    "}",
+    "r'x'",
+    "b'y'",
+    "1.5",
+    "1u",
+    "0x1f",
+    "1e3",
+    "99999999999999999999",
+    "9223372036854775807",
+    "'\\n'",
+    "'''x'''",
+    "//c\n",
+    ".?",
+    "=",
+    "&",
+    "|",
+    "é",
+    "'é'",
+    "\t",
+    "\u{c}",
+];
+
+fn token_soup() -> impl Strategy<Value = String> {
+    (
+        prop::collection::vec(prop::sample::select(CEL_TOKENS), 1..14),
+        any::<bool>(),
+    )
+        .prop_map(|(toks, spaced)| toks.join(if spaced { " " } else { "" }))
+}
+
+fn cel_expr() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        prop::sample::select(&["a", "vars", "ani", "open", "x_1", "_y", "int", "string"][..])
+            .prop_map(str::to_string),
+        (0u64..1_000_000_000).prop_map(|n| n.to_string()),
+        "[a-z ]{0,4}".prop_map(|s| format!("'{s}'")),
+        "[a-z.]{0,4}".prop_map(|s| format!("\"{s}\"")),
+        prop::sample::select(&["true", "false", "null"][..]).prop_map(str::to_string),
+    ];
+    leaf.prop_recursive(4, 24, 3, |inner| {
+        let op = prop::sample::select(
+            &[
+                "==", "!=", "<", "<=", ">", ">=", "in", "&&", "||", "+", "-", "*", "/", "%",
+            ][..],
+        );
+        prop_oneof![
+            (inner.clone(), op, inner.clone()).prop_map(|(a, o, b)| format!("{a} {o} {b}")),
+            inner.clone().prop_map(|a| format!("({a})")),
+            inner.clone().prop_map(|a| format!("!{a}")),
+            inner.clone().prop_map(|a| format!("-{a}")),
+            (inner.clone(), prop::sample::select(&["b", "size", "status"][..]))
+                .prop_map(|(a, f)| format!("{a}.{f}")),
+            (inner.clone(), prop::collection::vec(inner.clone(), 0..3))
+                .prop_map(|(a, args)| format!("{a}.f({})", args.join(", "))),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}[{b}]")),
+            (
+                prop::sample::select(&["size", "int", "g"][..]),
+                prop::collection::vec(inner.clone(), 0..3)
+            )
+                .prop_map(|(f, args)| format!("{f}({})", args.join(", "))),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(a, b, c)| format!("{a} ? {b} : {c}")),
+            prop::collection::vec(inner, 0..3).prop_map(|v| format!("[{}]", v.join(", "))),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The fast recogniser never changes a verdict: same result as the CEL parser.
+    #[test]
+    fn cel_fast_path_agrees_with_the_parser_on_token_soup(src in token_soup()) {
+        use callroute::ivr::lint::{check_cel, check_cel_exact};
+        prop_assert_eq!(check_cel(&src), check_cel_exact(&src), "{:?}", src);
+    }
+
+    #[test]
+    fn cel_fast_path_agrees_with_the_parser_on_expressions(src in cel_expr()) {
+        use callroute::ivr::lint::{check_cel, check_cel_exact};
+        prop_assert_eq!(check_cel(&src), check_cel_exact(&src), "{:?}", src);
+    }
+}
+
+#[test]
+fn cel_fast_path_agrees_on_edge_cases() {
+    use callroute::ivr::lint::{check_cel, check_cel_exact};
+    for src in [
+        "true.x",
+        "-1",
+        "--1",
+        "- -a",
+        "!!a",
+        "!-a",
+        "a in b",
+        "[1, 2][0]",
+        "[1, 2,]",
+        "'' == \"\"",
+        "f()",
+        "a.b()",
+        "a < b < c",
+        "!a == b",
+        "a ? b : c ? d : e",
+        "a ? b ? c : d : e",
+        "(a)",
+        "int(x) == 1",
+        "type(a) == string",
+        "x.size() > 0",
+        "a.as",
+        "as",
+        "a.true",
+        "a.in",
+        "in",
+        "1 + -1",
+        "9223372036854775807",
+        "-9223372036854775808",
+        "00",
+        "a[b][c]",
+        "\"\" + 'x'",
+        "null.x",
+        "'a' 'b'",
+        "'é' == ani",
+        "a.b.c.d",
+        "f(a)(b)",
+        "(a)(b)",
+        "a.(b)",
+        "a..b",
+        "",
+        " ",
+        "a b",
+        "1 2",
+        "-",
+        "!",
+        "a.",
+        "a[",
+        "a[]",
+        "[]",
+        "[[]]",
+        "()",
+        "has(a.b)",
+        "a.exists(t, t)",
+        "a.map(t, t)",
+        "x.all(y, y > 0)",
+        "a.filter(t, t)",
+        "a.exists_one(t, t)",
+        "vars[\"acct.balance\"] != \"\"",
+        "_",
+        "_a1",
+        "a_",
+        "ani.startsWith('+1') && !open",
+        "time.getHours() >= 9",
+        "size(tags) > 0 || queues[1] < 10",
+        "dnis == '0800-BANK'",
+        "1 / 0",
+        "1 % 2 * 3 - 4 + 5",
+        "a ? b : c",
+        "a ?b:c",
+        "a?",
+        "a ? b",
+        "? a",
+        "a : b",
+        "a, b",
+        "[a, b], c",
+        "a == = b",
+        "a === b",
+        "a !== b",
+        "a <> b",
+        "a =< b",
+        "a >> b",
+    ] {
+        assert_eq!(check_cel(src), check_cel_exact(src), "{src:?}");
+    }
+}

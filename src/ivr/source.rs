@@ -485,6 +485,19 @@ impl Sources {
         self.root = parse_path(root);
     }
 
+    /// [`Sources::with_config`] for an IVR configuration written under `root` of the
+    /// text, such as `ivr` for the `[ivr]` table of a contact-center configuration.
+    pub fn under(mut self, root: &str) -> Sources {
+        self.root = parse_path(root);
+        self
+    }
+
+    /// Where the IVR configuration sits in the configuration text (empty: the whole
+    /// text; `ivr`: the `[ivr]` table).
+    pub fn config_root(&self) -> &[Segment] {
+        &self.root
+    }
+
     /// Records that flow `flow` was read from its own file.
     pub fn add_flow(
         &mut self,
@@ -502,6 +515,7 @@ impl Sources {
     pub fn extend(&mut self, other: Sources) {
         if self.config.is_none() {
             self.config = other.config;
+            self.root = other.root;
         }
         self.flows.extend(other.flows);
     }
@@ -562,6 +576,7 @@ impl Sources {
     pub fn locate_flow_field(&self, flow: &str, field: &[Segment]) -> Option<(usize, usize)> {
         let mut path = self.prefix(flow);
         let min = path.len().max(1);
+        // `min` makes the flow itself the fallback position.
         path.extend(field.iter().cloned());
         self.flow(flow)?.locate_path(&path, min)
     }
