@@ -308,7 +308,7 @@ pub enum Input {
     /// Adds an agent at run time.
     AddAgent {
         /// The agent.
-        agent: AgentConfig,
+        agent: Box<AgentConfig>,
     },
     /// Removes a logged-out agent.
     RemoveAgent {
@@ -325,12 +325,12 @@ pub enum Input {
     /// Adds a queue at run time.
     AddQueue {
         /// The queue.
-        queue: QueueConfig,
+        queue: Box<QueueConfig>,
     },
     /// Replaces a queue's settings; waiting calls stay.
     UpdateQueue {
         /// The new settings (same id).
-        queue: QueueConfig,
+        queue: Box<QueueConfig>,
     },
     /// Removes an empty queue.
     RemoveQueue {

@@ -153,7 +153,7 @@ fn invalid_runtime_config_is_rejected_with_path() {
     let mut q = callroute::QueueConfig::new(QueueId(2), "bad");
     q.service_level.percent = 150.0;
     let before = snapshot(&h);
-    let err = h.try_input(Input::AddQueue { queue: q }).unwrap_err();
+    let err = h.try_input(Input::AddQueue { queue: Box::new(q) }).unwrap_err();
     assert_eq!(err.code(), 1100);
     match err {
         Error::Config(c) => assert_eq!(c.location.path, "queue.service_level.percent"),
@@ -161,6 +161,6 @@ fn invalid_runtime_config_is_rejected_with_path() {
     }
     assert_eq!(snapshot(&h), before);
     let a = callroute::AgentConfig::new(AgentId(1), "dup", &[]);
-    rejected(&mut h, Input::AddAgent { agent: a }, 1006);
+    rejected(&mut h, Input::AddAgent { agent: Box::new(a) }, 1006);
     rejected(&mut h, Input::RemoveQueue { queue: QueueId(3) }, 1004);
 }

@@ -398,13 +398,13 @@ fn unknown_ids_and_duplicates() {
     );
     c.err(
         Input::AddAgent {
-            agent: callroute::AgentConfig::new(AgentId(2), "again", &[]),
+            agent: Box::new(callroute::AgentConfig::new(AgentId(2), "again", &[])),
         },
         1006,
     );
     c.err(
         Input::AddQueue {
-            queue: QueueConfig::new(QueueId(1), "again"),
+            queue: Box::new(QueueConfig::new(QueueId(1), "again")),
         },
         1007,
     );

@@ -426,14 +426,14 @@ fn raw_input() -> impl Strategy<Value = Input> {
         1 => agent_id().prop_map(|agent| Input::ForceLogout { agent }),
         1 => (call_id(), queue_id()).prop_map(|(call, queue)| Input::MoveCall { call, queue }),
         1 => (call_id(), priority()).prop_map(|(call, priority)| Input::SetPriority { call, priority }),
-        1 => agent_config().prop_map(|agent| Input::AddAgent { agent }),
+        1 => agent_config().prop_map(|agent| Input::AddAgent { agent: Box::new(agent) }),
         1 => agent_id().prop_map(|agent| Input::RemoveAgent { agent }),
         1 => (agent_id(), 0u8..6).prop_map(|(agent, l)| Input::SetSkills {
             agent,
             skills: BTreeMap::from([("support".to_string(), l)])
         }),
-        1 => queue_config().prop_map(|queue| Input::AddQueue { queue }),
-        1 => queue_config().prop_map(|queue| Input::UpdateQueue { queue }),
+        1 => queue_config().prop_map(|queue| Input::AddQueue { queue: Box::new(queue) }),
+        1 => queue_config().prop_map(|queue| Input::UpdateQueue { queue: Box::new(queue) }),
         1 => queue_id().prop_map(|queue| Input::RemoveQueue { queue }),
         1 => (call_id(), prop_oneof![Just("1"), Just("*#"), Just("")]).prop_map(|(call, d)| Input::Dtmf {
             call,

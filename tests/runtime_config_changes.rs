@@ -16,12 +16,12 @@ fn agents_and_queues_come_and_go_while_running() {
     let mut h = Harness::new(CENTER);
     h.call(1, 1);
     h.input(Input::AddAgent {
-        agent: AgentConfig::new(AgentId(2), "Bea", &[QueueId(1)]),
+        agent: Box::new(AgentConfig::new(AgentId(2), "Bea", &[QueueId(1)])),
     });
     h.ready(2);
     assert_eq!(h.rung(1), vec![2]);
     h.input(Input::AddQueue {
-        queue: QueueConfig::new(QueueId(2), "new"),
+        queue: Box::new(QueueConfig::new(QueueId(2), "new")),
     });
     h.input(Input::SignIn {
         agent: AgentId(1),
@@ -76,7 +76,7 @@ fn queue_settings_change_and_waiting_calls_stay() {
     q.strategy = callroute::routing::StrategyConfig::RingAll;
     q.max_wait_secs = Some(10);
     q.exit = Some(callroute::config::Destination::External("+1555".into()));
-    h.input(Input::UpdateQueue { queue: q });
+    h.input(Input::UpdateQueue { queue: Box::new(q) });
     assert_eq!(h.engine.queue_status(QueueId(1)).unwrap().name, "renamed");
     assert_eq!(h.engine.queue_status(QueueId(1)).unwrap().waiting, 2);
     h.ready(1);

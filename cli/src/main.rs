@@ -30,6 +30,11 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
+/// Simulations allocate and free many small objects (calls, offers, events); mimalloc
+/// serves them faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// callroute: simulate, staff and check a contact center.
 #[derive(Parser, Debug)]
 #[command(name = "callroute", version, about, long_about = None, propagate_version = true)]

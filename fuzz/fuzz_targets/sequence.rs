@@ -416,7 +416,7 @@ fn raw_input(op: u8, b: &mut Bytes<'_>) -> Input {
             let queues: Vec<QueueId> = (0..b.u8() % 3).map(|_| b.queue()).collect();
             let mut a = AgentConfig::new(id, "added", &queues);
             a.skills.insert("support".into(), b.u8() % 6);
-            Input::AddAgent { agent: a }
+            Input::AddAgent { agent: Box::new(a) }
         }
         30 => Input::RemoveAgent { agent: b.agent() },
         31 => Input::SetSkills {
@@ -424,10 +424,10 @@ fn raw_input(op: u8, b: &mut Bytes<'_>) -> Input {
             skills: BTreeMap::from([("support".to_string(), b.u8() % 6)]),
         },
         32 => Input::AddQueue {
-            queue: b.queue_config(),
+            queue: Box::new(b.queue_config()),
         },
         33 => Input::UpdateQueue {
-            queue: b.queue_config(),
+            queue: Box::new(b.queue_config()),
         },
         34 => Input::RemoveQueue { queue: b.queue() },
         35 => Input::Dtmf {

@@ -205,11 +205,17 @@ impl Agent {
     }
 
     /// Whether the agent may be offered one more contact of `channel` now.
+    /// Whether the agent may take a contact on some channel at all (ready, not in
+    /// wrap-up, not paused); [`Agent::can_take`] then checks capacity per channel.
+    pub(crate) fn may_take_any(&self, now: Millis) -> bool {
+        self.presence == Presence::Ready
+            && self.wrap_up.is_none()
+            && !self.pending_logout
+            && self.paused_until.is_none_or(|t| t <= now)
+    }
+
     pub(crate) fn can_take(&self, channel: Channel, now: Millis) -> bool {
-        if self.presence != Presence::Ready || self.wrap_up.is_some() || self.pending_logout {
-            return false;
-        }
-        if self.paused_until.is_some_and(|t| t > now) {
+        if !self.may_take_any(now) {
             return false;
         }
         let cap = self.policy.capacity.of(channel);

@@ -265,12 +265,11 @@ impl Engine {
                 let group = &a.group;
                 let times = &mut st.group_times;
                 split_by_interval(from, now, len, |i, ms| {
-                    times
-                        .entry(i)
-                        .or_default()
-                        .entry(group.clone())
-                        .or_default()
-                        .add(kind, ms);
+                    let by_group = times.entry(i).or_default();
+                    match by_group.get_mut(group) {
+                        Some(t) => t.add(kind, ms),
+                        None => by_group.entry(group.clone()).or_default().add(kind, ms),
+                    }
                 });
             }
             st.outputs
@@ -289,15 +288,29 @@ impl Engine {
         let st = &mut self.state;
         let custom = &self.custom;
         let Some(a) = st.agents.get_mut(&id) else { return };
-        let can = Channel::ALL.map(|c| a.can_take(c, now));
         let logged_in = a.logged_in();
         let ready = logged_in && a.presence == Presence::Ready && !a.pending_logout;
+        let may_take = a.may_take_any(now);
+        // Fast path: an agent that could take nothing before and still cannot (ringing,
+        // talking, on hold, wrap-up, not ready) leaves every queue as it was.
+        if !may_take
+            && a.members
+                .iter()
+                .all(|m| m.indexed.is_none() && m.counted_logged_in == logged_in && m.counted_ready == ready)
+        {
+            return;
+        }
+        // Per channel, computed on first use: most agents serve a single channel.
+        let mut can: [Option<bool>; Channel::ALL.len()] = [None; Channel::ALL.len()];
         let mut emptied: Vec<QueueId> = Vec::new();
-        for m in a.members.iter_mut() {
+        let mut members = std::mem::take(&mut a.members);
+        for m in members.iter_mut() {
             let Some(q) = st.queues.get_mut(&m.queue) else {
                 continue;
             };
-            let want = if can[q.cfg.channel.index()] {
+            let channel = q.cfg.channel;
+            let takes = *can[channel.index()].get_or_insert_with(|| may_take && a.can_take(channel, now));
+            let want = if takes {
                 let view = AgentView {
                     id,
                     idle_since: a.idle_since,
@@ -351,6 +364,7 @@ impl Engine {
                 }
             }
         }
+        a.members = members;
         for q in emptied {
             self.check_leave_empty(now, q);
         }

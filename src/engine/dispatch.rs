@@ -339,7 +339,7 @@ impl Engine {
             c.ringing.push(*a);
             rung.push(*a);
         }
-        let offer = Offer {
+        let mut offer = Some(Box::new(Offer {
             ani: c.ani.clone(),
             dnis: c.dnis.clone(),
             channel,
@@ -351,8 +351,8 @@ impl Engine {
             callback: c.callback.clone(),
             transferred_by: c.transferred_by,
             open_tickets: Vec::new(),
-        };
-        for a in &rung {
+        }));
+        for (i, a) in rung.iter().enumerate() {
             let Some(ag) = self.state.agents.get_mut(a) else {
                 continue;
             };
@@ -364,10 +364,17 @@ impl Engine {
                 queue,
             });
             self.agent_changed(now, *a, before);
+            // The last agent rung (usually the only one) takes the offer itself.
+            let offer = if i + 1 == rung.len() {
+                offer.take()
+            } else {
+                offer.clone()
+            };
+            let Some(offer) = offer else { continue };
             self.push_action(Action::RingAgent {
                 call,
                 agent: *a,
-                offer: Box::new(offer.clone()),
+                offer,
             });
             self.schedule(
                 now + ring_ms,

@@ -475,11 +475,11 @@ impl Engine {
             Input::ForceLogout { agent } => self.logout(now, agent, true),
             Input::MoveCall { call, queue } => self.move_call(now, call, queue),
             Input::SetPriority { call, priority } => self.set_priority(call, priority),
-            Input::AddAgent { agent } => self.add_agent(now, agent),
+            Input::AddAgent { agent } => self.add_agent(now, *agent),
             Input::RemoveAgent { agent } => self.remove_agent(agent),
             Input::SetSkills { agent, skills } => self.set_skills(now, agent, skills),
-            Input::AddQueue { queue } => self.add_queue(queue),
-            Input::UpdateQueue { queue } => self.update_queue(now, queue),
+            Input::AddQueue { queue } => self.add_queue(*queue),
+            Input::UpdateQueue { queue } => self.update_queue(now, *queue),
             Input::RemoveQueue { queue } => self.remove_queue(queue),
         }
     }

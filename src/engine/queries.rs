@@ -63,6 +63,11 @@ impl Engine {
         self.state.calls.contains_key(&id)
     }
 
+    /// The number of calls waiting in a queue (a cheap part of [`Engine::queue_status`]).
+    pub fn waiting_calls(&self, id: QueueId) -> Option<u32> {
+        self.state.queues.get(&id).map(|q| q.waiting.len() as u32)
+    }
+
     /// The real-time status of a queue.
     pub fn queue_status(&self, id: QueueId) -> Option<QueueStatus> {
         let q = self.state.queues.get(&id)?;

@@ -10,6 +10,7 @@ use crate::input::{Input, Party};
 use crate::output::{Action, Event, Output, Poll};
 use crate::rng::Rng;
 use crate::stats::{GroupInterval, IntervalReport, QueueCounters, ServiceLevelFormula};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -129,7 +130,7 @@ pub struct SimResult {
     pub interval_ms: Millis,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug)]
 enum Ev {
     Arrival,
     Answer(AgentId, CallId),
@@ -137,8 +138,8 @@ enum Ev {
     GiveUp(CallId, u32),
     WrapUpDone(AgentId),
     PromptDone(CallId),
-    Keys(CallId, String),
-    Reply(CallId, u64, bool, String),
+    Keys(Box<(CallId, String)>),
+    Reply(Box<(CallId, u64, bool, String)>),
     RecordingDone(CallId),
     Login(AgentId),
     Logout(AgentId),
@@ -147,17 +148,47 @@ enum Ev {
     Sample,
 }
 
+/// A scheduled host event, ordered by time and then by scheduling order.
+struct Due {
+    at: Millis,
+    seq: u64,
+    ev: Ev,
+}
+
+impl Due {
+    fn at(&self) -> Millis {
+        self.at
+    }
+}
+
+impl PartialEq for Due {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.seq) == (other.at, other.seq)
+    }
+}
+impl Eq for Due {}
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Due {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.at, self.seq).cmp(&(other.at, other.seq))
+    }
+}
+
 struct Host<'a> {
     s: &'a Scenario,
     engine: Engine,
     rng: Rng,
     now: Millis,
-    heap: BinaryHeap<Reverse<(Millis, u64, Ev)>>,
+    heap: BinaryHeap<Reverse<Due>>,
     seq: u64,
     next_call: u64,
-    traffic_of: BTreeMap<CallId, usize>,
+    traffic_of: FxHashMap<CallId, usize>,
     /// Patience generation per call, so a stale give-up does nothing.
-    patience: BTreeMap<CallId, u32>,
+    patience: FxHashMap<CallId, u32>,
     inputs: u64,
     queue_length: BTreeMap<QueueId, Vec<u32>>,
     start: Millis,
@@ -165,10 +196,14 @@ struct Host<'a> {
     total_share: f64,
 }
 
-impl Host<'_> {
+impl<'a> Host<'a> {
     fn at(&mut self, t: Millis, e: Ev) {
         self.seq += 1;
-        self.heap.push(Reverse((t, self.seq, e)));
+        self.heap.push(Reverse(Due {
+            at: t,
+            seq: self.seq,
+            ev: e,
+        }));
     }
 
     fn input(&mut self, i: Input) {
@@ -179,8 +214,9 @@ impl Host<'_> {
         self.drain();
     }
 
-    fn traffic(&self, call: CallId) -> Option<&Traffic> {
-        self.traffic_of.get(&call).and_then(|i| self.s.traffic.get(*i))
+    fn traffic(&self, call: CallId) -> Option<&'a Traffic> {
+        let s: &'a Scenario = self.s;
+        self.traffic_of.get(&call).and_then(|i| s.traffic.get(*i))
     }
 
     fn drain(&mut self) {
@@ -200,8 +236,8 @@ impl Host<'_> {
                 self.at(now + d, Ev::Answer(agent, call));
             }
             Action::Connect { call, .. } | Action::DialCallback { call, .. } => {
-                if let Some(t) = self.traffic(call).map(|t| t.talk.clone()) {
-                    let d = t.sample_ms(&mut self.rng);
+                if let Some(t) = self.traffic(call) {
+                    let d = t.talk.sample_ms(&mut self.rng);
                     self.at(now + d, Ev::TalkEnds(call));
                 }
             }
@@ -216,7 +252,7 @@ impl Host<'_> {
                     Some(r) => (self.rng.unit() < r.success, r.delay_ms),
                     None => (false, 0),
                 };
-                self.at(now + delay, Ev::Reply(call, request, ok, name));
+                self.at(now + delay, Ev::Reply(Box::new((call, request, ok, name))));
             }
             Action::Record { call, .. } => self.at(now + MESSAGE_MS, Ev::RecordingDone(call)),
             _ => {}
@@ -227,7 +263,7 @@ impl Host<'_> {
         let now = self.now;
         match e {
             Event::CallQueued { call, .. } => {
-                if let Some(p) = self.traffic(call).and_then(|t| t.patience.clone()) {
+                if let Some(p) = self.traffic(call).and_then(|t| t.patience.as_ref()) {
                     let d = p.sample_ms(&mut self.rng);
                     let generation = self.patience.entry(call).or_default();
                     *generation += 1;
@@ -239,7 +275,7 @@ impl Host<'_> {
                 self.patience.remove(&call);
             }
             Event::CallCompleted { call, agent, .. } => {
-                if let Some(w) = self.traffic(call).and_then(|t| t.wrap_up.clone()) {
+                if let Some(w) = self.traffic(call).and_then(|t| t.wrap_up.as_ref()) {
                     let d = w.sample_ms(&mut self.rng);
                     self.at(now + d, Ev::WrapUpDone(agent));
                 }
@@ -300,7 +336,7 @@ impl Host<'_> {
         self.next_call += 1;
         let call = CallId(self.next_call);
         self.traffic_of.insert(call, idx);
-        let ani = format!("+1555{:07}", self.rng.below(t.callers));
+        let ani = caller_number(self.rng.below(t.callers));
         let (dnis, queue, priority) = (t.dnis.clone().unwrap_or_default(), t.queue, t.priority);
         self.input(Input::CallOffered {
             call,
@@ -330,15 +366,15 @@ impl Host<'_> {
         if status.waiting_for != "digits" && status.waiting_for != "queue" {
             return;
         }
-        let Some(choices) = self.traffic(call).and_then(|t| t.keys.get(&status.node)).cloned() else {
+        let Some(choices) = self.traffic(call).and_then(|t| t.keys.get(&status.node)) else {
             return;
         };
         let total: f64 = choices.iter().map(|c| c.weight).sum();
         let mut pick = self.rng.unit() * total;
-        for c in &choices {
+        for c in choices {
             if pick < c.weight {
                 if !c.keys.is_empty() {
-                    self.at(self.now + THINK_MS, Ev::Keys(call, c.keys.clone()));
+                    self.at(self.now + THINK_MS, Ev::Keys(Box::new((call, c.keys.clone()))));
                 }
                 return;
             }
@@ -372,7 +408,8 @@ impl Host<'_> {
                 }
             }
             Ev::PromptDone(call) => self.after_prompt(call),
-            Ev::Keys(call, keys) => {
+            Ev::Keys(k) => {
+                let (call, keys) = *k;
                 for k in keys.chars() {
                     self.input(Input::Dtmf {
                         call,
@@ -380,7 +417,8 @@ impl Host<'_> {
                     });
                 }
             }
-            Ev::Reply(call, request, ok, name) => {
+            Ev::Reply(r) => {
+                let (call, request, ok, name) = *r;
                 let values = if ok {
                     self.s
                         .lookups
@@ -415,7 +453,7 @@ impl Host<'_> {
             }),
             Ev::Sample => {
                 for q in self.engine.queue_ids() {
-                    let w = self.engine.queue_status(q).map_or(0, |s| s.waiting);
+                    let w = self.engine.waiting_calls(q).unwrap_or(0);
                     self.queue_length.entry(q).or_default().push(w);
                 }
                 if self.now < self.arrivals_end || self.engine.live_calls() > 0 {
@@ -424,6 +462,19 @@ impl Host<'_> {
             }
         }
     }
+}
+
+/// A simulated caller's number: `+1555` and seven digits.
+fn caller_number(n: u64) -> String {
+    if n >= 10_000_000 {
+        return format!("+1555{n}");
+    }
+    let mut ani = String::with_capacity(12);
+    ani.push_str("+1555");
+    for div in [1_000_000, 100_000, 10_000, 1_000, 100, 10, 1] {
+        ani.push(char::from(b'0' + (n / div % 10) as u8));
+    }
+    ani
 }
 
 /// Runs every replication of a scenario. `progress` is told `(done, total)` after each.
@@ -494,8 +545,8 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
         heap: BinaryHeap::new(),
         seq: 0,
         next_call: 0,
-        traffic_of: BTreeMap::new(),
-        patience: BTreeMap::new(),
+        traffic_of: FxHashMap::default(),
+        patience: FxHashMap::default(),
         inputs: 0,
         queue_length: BTreeMap::new(),
         start,
@@ -525,7 +576,7 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
     }
     let limit = arrivals_end + 24 * 3_600_000;
     loop {
-        let host_next = h.heap.peek().map(|Reverse((t, _, _))| *t);
+        let host_next = h.heap.peek().map(|Reverse(d)| d.at());
         let engine_next = h.engine.next_deadline();
         let t = match (host_next, engine_next) {
             (Some(a), Some(b)) => a.min(b),
@@ -545,7 +596,7 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
             h.drain();
             continue;
         }
-        let Some(Reverse((_, _, ev))) = h.heap.pop() else {
+        let Some(Reverse(Due { ev, .. })) = h.heap.pop() else {
             break;
         };
         h.handle(ev);
@@ -590,4 +641,17 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
         measured,
         measured_agents,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::caller_number;
+
+    #[test]
+    fn caller_numbers_have_seven_digits_after_the_prefix() {
+        assert_eq!(caller_number(0), "+15550000000");
+        assert_eq!(caller_number(42), "+15550000042");
+        assert_eq!(caller_number(9_999_999), "+15559999999");
+        assert_eq!(caller_number(12_345_678), "+155512345678");
+    }
 }
