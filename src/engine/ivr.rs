@@ -7,7 +7,7 @@ use super::timers::TimerKind;
 use crate::call::Phase;
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CallId, Millis};
-use crate::ivr::expr::{QueueFacts, Scope, TimeFacts};
+use crate::ivr::expr::{QueueFacts, Scope, TimeFacts, root_bit};
 use crate::ivr::model::{self, AniAction, Node, NodeId, TransferTo, Validation};
 use crate::ivr::session::{Session, Sub, Then, Wait, luhn};
 use crate::output::{Action, Announcement, CallOutcome, Event, OverflowReason, PromptPart};
@@ -463,33 +463,44 @@ impl Engine {
     /// calendars are computed only when one of them reads it.
     fn scope<'a>(&self, now: Millis, call: CallId, exprs: impl Iterator<Item = &'a String>) -> Scope {
         let mut scope = Scope::default();
+        let needs = self.needs(exprs);
+        let uses = |root: &str| needs & root_bit(root) != 0;
         if let (Some(c), Some(s)) = (self.state.calls.get(&call), self.session(call)) {
-            scope.ani = c.ani.clone();
-            scope.dnis = c.dnis.clone();
-            scope.attrs = c.attributes.clone();
-            scope.vars = s.vars.clone();
-            scope.tags = s.tags.clone();
-            scope.locale = s.locale.clone();
+            // Only what the expressions read is copied: a flow's variables can be many.
+            if uses("ani") {
+                scope.ani = c.ani.clone();
+            }
+            if uses("dnis") {
+                scope.dnis = c.dnis.clone();
+            }
+            if uses("attrs") {
+                scope.attrs = c.attributes.clone();
+            }
+            if uses("vars") {
+                scope.vars = s.vars.clone();
+            }
+            if uses("tags") {
+                scope.tags = s.tags.clone();
+            }
+            if uses("locale") {
+                scope.locale = s.locale.clone();
+            }
         }
-        self.fill_scope_parts(now, &mut scope, self.needs(exprs));
+        self.fill_scope_parts(now, &mut scope, needs);
         scope
     }
 
-    /// Which costly parts of the scope (queues, time, open) these expressions read.
-    fn needs<'a>(&self, exprs: impl Iterator<Item = &'a String>) -> [bool; 3] {
+    /// The variables these expressions read (a bit set, see [`root_bit`]).
+    fn needs<'a>(&self, exprs: impl Iterator<Item = &'a String>) -> u16 {
         let compiled = self.compiled_ivr.as_ref();
-        let mut needs = [false; 3];
-        for src in exprs {
-            if let Some(e) = compiled.and_then(|c| c.exprs.get(src)) {
-                needs[0] |= e.uses("queues");
-                needs[1] |= e.uses("time");
-                needs[2] |= e.uses("open");
-            }
-        }
-        needs
+        exprs
+            .filter_map(|src| compiled.and_then(|c| c.exprs.get(src)))
+            .fold(0, |m, e| m | e.root_mask())
     }
 
-    fn fill_scope_parts(&self, now: Millis, scope: &mut Scope, [queues, time, open]: [bool; 3]) {
+    /// Fills the costly parts of the scope (queues, time, open) that `needs` names.
+    fn fill_scope_parts(&self, now: Millis, scope: &mut Scope, needs: u16) {
+        let [queues, time, open] = ["queues", "time", "open"].map(|r| needs & root_bit(r) != 0);
         for q in self.state.queues.values().filter(|_| queues) {
             let name = if q.cfg.name.is_empty() {
                 q.cfg.id.0.to_string()

@@ -30,6 +30,22 @@ pub const ROOTS: [&str; 9] = [
     "ani", "dnis", "vars", "attrs", "tags", "locale", "queues", "time", "open",
 ];
 
+/// A string map as a CEL map value.
+fn string_map(m: &BTreeMap<String, String>) -> cel::Value {
+    let map: std::collections::HashMap<cel::objects::Key, cel::Value> = m
+        .iter()
+        .map(|(k, v)| (cel::objects::Key::from(k.clone()), cel::Value::from(v.as_str())))
+        .collect();
+    cel::Value::Map(cel::objects::Map {
+        map: std::sync::Arc::new(map),
+    })
+}
+
+/// The bit of a variable in [`Expr::root_mask`] (0 for a name not in [`ROOTS`]).
+pub fn root_bit(root: &str) -> u16 {
+    ROOTS.iter().position(|r| *r == root).map_or(0, |i| 1 << i)
+}
+
 /// Longest expression accepted, bytes.
 pub const MAX_LEN: usize = 1000;
 /// Deepest bracket nesting accepted.
@@ -148,16 +164,33 @@ impl Expr {
         self.roots.contains(&root)
     }
 
+    /// The variables the expression reads, as a bit set over [`ROOTS`] (bit `i` is
+    /// `ROOTS[i]`); see [`root_bit`].
+    pub fn root_mask(&self) -> u16 {
+        self.roots.iter().fold(0, |m, r| m | root_bit(r))
+    }
+
     fn context(&self, s: &Scope) -> Result<cel::Context<'static, 'static>, String> {
         let mut ctx = cel::Context::with_env(self.env.clone());
         for r in &self.roots {
+            // Strings, string maps and string lists become CEL values directly; the
+            // structured facts go through serde.
+            let direct = match *r {
+                "ani" => Some(cel::Value::from(s.ani.as_str())),
+                "dnis" => Some(cel::Value::from(s.dnis.as_str())),
+                "vars" => Some(string_map(&s.vars)),
+                "attrs" => Some(string_map(&s.attrs)),
+                "tags" => Some(cel::Value::List(std::sync::Arc::new(
+                    s.tags.iter().map(|t| cel::Value::from(t.as_str())).collect(),
+                ))),
+                "locale" => Some(cel::Value::from(s.locale.as_str())),
+                _ => None,
+            };
+            if let Some(v) = direct {
+                ctx.add_variable_from_value(*r, v);
+                continue;
+            }
             let added = match *r {
-                "ani" => ctx.add_variable(*r, s.ani.clone()),
-                "dnis" => ctx.add_variable(*r, s.dnis.clone()),
-                "vars" => ctx.add_variable(*r, s.vars.clone()),
-                "attrs" => ctx.add_variable(*r, s.attrs.clone()),
-                "tags" => ctx.add_variable(*r, s.tags.clone()),
-                "locale" => ctx.add_variable(*r, s.locale.clone()),
                 "queues" => ctx.add_variable(*r, s.queues.clone()),
                 "time" => ctx.add_variable(*r, s.time.clone()),
                 _ => ctx.add_variable(*r, s.open.clone()),
