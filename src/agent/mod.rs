@@ -124,8 +124,6 @@ pub(crate) struct Agent {
     pub times: AgentTimes,
     /// Bumped whenever a timer for this agent must be invalidated.
     pub epoch: u32,
-    /// The config the agent was created from (for `RemoveAgent`/`UpdateAgent` diffs).
-    pub config: AgentConfig,
 }
 
 impl Agent {
@@ -152,7 +150,6 @@ impl Agent {
             state_since: 0,
             times: AgentTimes::default(),
             epoch: 0,
-            config: cfg.clone(),
         }
     }
 

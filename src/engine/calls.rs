@@ -4,7 +4,7 @@
 use super::Engine;
 use super::timers::TimerKind;
 use crate::agent::{Presence, TaskPhase, TaskTrigger, WrapUp, task_next};
-use crate::call::{Call, Consult, Phase, Visit};
+use crate::call::{Call, Consult, Phase, SmallMap, Visit};
 use crate::config::{Channel, Destination, EmptyRule};
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
@@ -27,7 +27,11 @@ const MAX_HOPS: u32 = 8;
 
 impl Engine {
     pub(super) fn call(&self, id: CallId) -> Result<&Call> {
-        self.state.calls.get(&id).ok_or(Error::UnknownCall(id))
+        self.state
+            .calls
+            .get(&id)
+            .map(|c| &**c)
+            .ok_or(Error::UnknownCall(id))
     }
 
     pub(super) fn illegal_call(&self, id: CallId, input: &'static str) -> Error {
@@ -62,7 +66,16 @@ impl Engine {
         });
         self.state.calls.insert(
             id,
-            new_call(id, ani, dnis, channel, attributes, data, priority, now),
+            Box::new(new_call(
+                id,
+                ani,
+                dnis,
+                channel,
+                attributes.into(),
+                data.into(),
+                priority,
+                now,
+            )),
         );
         self.ivr_start(now, id);
         Ok(())
@@ -910,8 +923,8 @@ pub(super) fn new_call(
     ani: String,
     dnis: String,
     channel: Channel,
-    attributes: BTreeMap<String, String>,
-    data: BTreeMap<String, String>,
+    attributes: SmallMap,
+    data: SmallMap,
     priority: i32,
     now: Millis,
 ) -> Call {

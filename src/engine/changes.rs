@@ -256,7 +256,8 @@ impl Engine {
         agent.idle_since = now;
         let id = cfg.id;
         let members: Vec<(QueueId, u32)> = cfg.queues.iter().map(|m| (m.queue(), m.penalty())).collect();
-        self.state.agents.insert(id, agent);
+        agent.members.reserve_exact(members.len());
+        self.state.agents.insert(id, Box::new(agent));
         self.state.config.agents.push(cfg);
         for (q, p) in members {
             self.add_member(id, q, p);
@@ -291,12 +292,12 @@ impl Engine {
         let Some(a) = st.agents.get_mut(&id) else {
             return Ok(());
         };
-        a.config.skills = skills.clone();
-        let (s, t) = Agent::compile_attributes(&a.config, &mut st.vocab);
-        a.skills = s;
-        a.tags = t;
+        // The configuration is kept once, in `Config::agents`.
         if let Some(c) = st.config.agents.iter_mut().find(|c| c.id == id) {
             c.skills = skills;
+            let (s, t) = Agent::compile_attributes(c, &mut st.vocab);
+            a.skills = s;
+            a.tags = t;
         }
         self.reindex(now, id);
         self.route_agent(now, id);

@@ -38,7 +38,7 @@ fn call_view<'a>(
     q: &Queue,
     c: &'a Call,
     now: Millis,
-    agents: &FxHashMap<AgentId, Agent>,
+    agents: &FxHashMap<AgentId, Box<Agent>>,
     last_agent: &FxHashMap<String, (AgentId, Millis)>,
 ) -> CallView<'a> {
     let mut preferred = None;
@@ -346,8 +346,8 @@ impl Engine {
             queue,
             priority: c.priority,
             waited_ms: c.waited(now),
-            attributes: c.attributes.clone(),
-            data: c.data.clone(),
+            attributes: c.attributes.to_map(),
+            data: c.data.to_map(),
             callback: c.callback.clone(),
             transferred_by: c.transferred_by,
             open_tickets: Vec::new(),

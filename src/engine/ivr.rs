@@ -68,7 +68,7 @@ impl Engine {
             let mut scope = Scope {
                 ani: c.ani.clone(),
                 dnis: c.dnis.clone(),
-                attrs: c.attributes.clone(),
+                attrs: c.attributes.to_map(),
                 tags: tags.clone(),
                 locale: locale.clone(),
                 ..Scope::default()
@@ -474,7 +474,7 @@ impl Engine {
                 scope.dnis = c.dnis.clone();
             }
             if uses("attrs") {
-                scope.attrs = c.attributes.clone();
+                scope.attrs = c.attributes.to_map();
             }
             if uses("vars") {
                 scope.vars = s.vars.clone();
@@ -697,7 +697,7 @@ impl Engine {
         let ani = c.ani.clone();
         let s = self.session(call);
         let mailbox = s.and_then(|s| s.mailbox.clone()).unwrap_or_default();
-        let mut data = c.data.clone();
+        let mut data = c.data.to_map();
         data.extend(s.map(|s| s.shareable_vars()).unwrap_or_default());
         self.push_event(Event::VoicemailLeft {
             call,

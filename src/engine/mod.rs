@@ -39,11 +39,13 @@ struct State {
     started: bool,
     rng: Rng,
     vocab: Vocabulary,
+    /// Boxed, as calls are.
     #[serde(with = "sorted")]
-    agents: FxHashMap<AgentId, Agent>,
+    agents: FxHashMap<AgentId, Box<Agent>>,
     queues: BTreeMap<QueueId, Queue>,
+    /// Boxed: the table's empty slots then cost a pointer each, not a whole call.
     #[serde(with = "sorted")]
-    calls: FxHashMap<CallId, Call>,
+    calls: FxHashMap<CallId, Box<Call>>,
     timers: BinaryHeap<Timer>,
     timer_seq: u64,
     wait_seq: u64,
@@ -200,7 +202,10 @@ impl Engine {
         }
         let mut agents = FxHashMap::default();
         for a in &config.agents {
-            agents.insert(a.id, Agent::from_config(a, &config.agent_defaults, &mut vocab));
+            agents.insert(
+                a.id,
+                Box::new(Agent::from_config(a, &config.agent_defaults, &mut vocab)),
+            );
         }
         let interval_ms = Millis::from(config.stats.interval_secs) * 1000;
         let (compiled_ivr, calendars, clock) = compile_parts(&config)?;
@@ -237,6 +242,9 @@ impl Engine {
             .map(|a| (a.id, a.queues.iter().map(|m| (m.queue(), m.penalty())).collect()))
             .collect();
         for (agent, ms) in members {
+            if let Some(a) = engine.state.agents.get_mut(&agent) {
+                a.members.reserve_exact(ms.len());
+            }
             for (queue, penalty) in ms {
                 engine.add_member(agent, queue, penalty);
             }

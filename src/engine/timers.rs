@@ -94,6 +94,7 @@ impl Engine {
         self.state
             .calls
             .get(&call)
+            .map(|c| &**c)
             .filter(|c| c.visit_no == visit && c.visit.is_some())
     }
 
