@@ -7,4 +7,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod clock;
+pub mod config;
+pub mod media;
+pub mod security;
 pub mod sip;
