@@ -9,6 +9,8 @@
 
 pub mod clock;
 pub mod config;
+pub mod host;
+pub mod journal;
 pub mod media;
 pub mod security;
 pub mod sip;

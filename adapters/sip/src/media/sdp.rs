@@ -19,7 +19,7 @@ pub enum SdpError {
 }
 
 /// What the peer offered or answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RemoteMedia {
     /// Where to send RTP.
     pub rtp: SocketAddr,

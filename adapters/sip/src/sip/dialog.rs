@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DialogId(pub u64);
 
-/// The state of one dialog.
-#[derive(Clone, Debug)]
+/// The state of one dialog (serde, so a restarted host can resume it).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Dialog {
     /// Call-ID.
     pub call_id: String,

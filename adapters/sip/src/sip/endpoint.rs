@@ -242,6 +242,15 @@ impl Endpoint {
         self.dialogs.get(&id)
     }
 
+    /// Takes over a dialog saved before a restart; requests in it are recognised again.
+    pub fn restore_dialog(&mut self, d: Dialog) -> DialogId {
+        let id = DialogId(self.next_id());
+        self.dialog_keys
+            .insert((d.call_id.clone(), d.local_tag.clone(), d.remote_tag.clone()), id);
+        self.dialogs.insert(id, d);
+        id
+    }
+
     /// Forgets a dialog (after BYE).
     pub fn end_dialog(&mut self, id: DialogId) {
         if let Some(d) = self.dialogs.remove(&id) {

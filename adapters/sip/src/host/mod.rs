@@ -1,0 +1,487 @@
+//! The host: owns the sockets and the clock, and drives both sans-IO layers (the SIP
+//! [`Endpoint`] and the callroute [`Engine`]) from one loop.
+//!
+//! Every input goes through [`Host::feed`]: the engine handles it at the clock's time,
+//! the entry is journaled, and the outputs are drained at once. Timers of both layers
+//! and the 20 ms media tick decide how long the loop may sleep.
+
+mod actions;
+mod calls;
+mod http;
+mod media;
+mod stats;
+
+pub use http::HttpRequest;
+pub use media::MediaLeg;
+
+use crate::clock::Clock;
+use crate::config::{AdapterConfig, ConfigError, ConnectMode};
+use crate::journal::{Journal, JournalError};
+use crate::media::{CommandTts, DtmfReceiver, FRAME_MS, Player, Sounds, TtsRenderer};
+use crate::security::Guard;
+use crate::sip::{DialogId, Endpoint, TxId};
+use callroute::{AgentId, CallId, Engine, Input, JournalEntry, Output, Poll, QueueId};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::io::Write;
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+
+/// Why the adapter could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Configuration.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The engine refused its configuration or a journal entry.
+    #[error("engine: {0}")]
+    Engine(#[from] callroute::Error),
+    /// The journal could not be opened or read.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// A socket could not be opened.
+    #[error("{what}: {source}")]
+    Io {
+        /// Which socket or file.
+        what: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+}
+
+/// What the reader threads send to the loop.
+pub enum Inbound {
+    /// A SIP datagram.
+    Sip {
+        /// From.
+        from: SocketAddr,
+        /// Bytes.
+        data: Vec<u8>,
+    },
+    /// An RTP packet on one of our media ports.
+    Rtp {
+        /// Our port.
+        port: u16,
+        /// From.
+        from: SocketAddr,
+        /// Bytes.
+        data: Vec<u8>,
+    },
+    /// An HTTP request waiting for its answer.
+    Http(HttpRequest),
+    /// Stop the loop.
+    Shutdown,
+}
+
+/// Which side of a call a dialog or media port belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    Caller,
+    Agent,
+}
+
+/// What one of our client transactions is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    AgentInvite,
+    Refer(AgentId),
+    /// BYE and other requests whose answer changes nothing.
+    Plain,
+}
+
+/// The agent leg of a B2BUA call.
+pub(crate) struct AgentLeg {
+    pub agent: AgentId,
+    pub invite: TxId,
+    pub dialog: Option<DialogId>,
+    pub media: MediaLeg,
+    pub rang: bool,
+    pub cancelled: bool,
+    pub give_up_at: u64,
+}
+
+/// A call the adapter handles.
+pub(crate) struct Call {
+    pub ani: String,
+    pub dnis: String,
+    pub started_at: u64,
+    pub dialog: DialogId,
+    pub media: MediaLeg,
+    pub dtmf: DtmfReceiver,
+    pub player: Option<Player>,
+    pub prompt_playing: bool,
+    pub moh: Option<String>,
+    pub agent: Option<AgentLeg>,
+    pub refer: Option<AgentId>,
+    pub b2bua: bool,
+    pub relay: bool,
+    pub queue: Option<QueueId>,
+    pub answered: Option<(AgentId, u64)>,
+    pub recorder: Option<stats::Recorder>,
+    pub voicemail_until: Option<u64>,
+}
+
+/// The adapter.
+pub struct Host {
+    cfg: AdapterConfig,
+    clock: Clock,
+    engine: Engine,
+    ep: Endpoint,
+    sip: UdpSocket,
+    guard: Guard,
+    sounds: Sounds,
+    journal: Option<Journal>,
+    events: Option<std::fs::File>,
+    inbound: Sender<Inbound>,
+    rx: Receiver<Inbound>,
+    calls: BTreeMap<CallId, Call>,
+    dialogs: HashMap<DialogId, (CallId, Side)>,
+    txs: HashMap<TxId, (CallId, Purpose)>,
+    ports: HashMap<u16, (CallId, Side)>,
+    registrations: BTreeMap<AgentId, (String, u64)>,
+    pending: VecDeque<Input>,
+    next_call: u64,
+    next_tick: Option<u64>,
+    metrics: stats::Metrics,
+}
+
+impl Host {
+    /// Builds the adapter from its configuration: binds the SIP socket, opens the
+    /// journal and replays it, and resumes the calls that were live.
+    pub fn new(cfg: AdapterConfig) -> Result<Host, StartError> {
+        let clock = Clock::start();
+        let engine_cfg = cfg.engine_config()?;
+        let mut engine = Engine::new(engine_cfg, cfg.seed)?;
+        let journal = match &cfg.ops.journal {
+            Some(p) => Some(Journal::open(&cfg.resolve(p))?),
+            None => None,
+        };
+        let mut offered = Vec::new();
+        if let Some(j) = &journal {
+            let entries = j.entries()?;
+            offered.extend(entries.iter().filter_map(|e| match &e.input {
+                Some(Input::CallOffered { call, .. }) => Some(*call),
+                _ => None,
+            }));
+            for e in &entries {
+                engine.apply_entry(e)?;
+            }
+            engine.drain();
+            tracing::info!(
+                entries = entries.len(),
+                live_calls = engine.live_calls(),
+                "journal replayed"
+            );
+        }
+        let sip = UdpSocket::bind(cfg.sip.listen).map_err(|source| StartError::Io {
+            what: format!("SIP socket {}", cfg.sip.listen),
+            source,
+        })?;
+        let events = match &cfg.ops.events {
+            Some(p) => Some(
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(cfg.resolve(p))
+                    .map_err(|source| StartError::Io {
+                        what: p.display().to_string(),
+                        source,
+                    })?,
+            ),
+            None => None,
+        };
+        let now = clock.now();
+        let tts: Option<Box<dyn TtsRenderer>> = (!cfg.media.tts_command.is_empty()).then(|| {
+            Box::new(CommandTts {
+                command: cfg.media.tts_command.clone(),
+                dir: std::env::temp_dir(),
+            }) as Box<dyn TtsRenderer>
+        });
+        let sounds = Sounds::new(
+            cfg.resolve(&cfg.media.sounds_dir),
+            cfg.resolve(&cfg.media.moh_dir),
+            tts,
+        );
+        let guard = Guard::new(
+            cfg.sip.allow.clone(),
+            cfg.sip.realm.clone(),
+            cfg.sip.digest.clone(),
+            now,
+        );
+        let (inbound, rx) = channel();
+        let mut host = Host {
+            ep: Endpoint::new(cfg.sip.listen, &cfg.sip.user, now),
+            cfg,
+            clock,
+            engine,
+            sip,
+            guard,
+            sounds,
+            journal,
+            events,
+            inbound,
+            rx,
+            calls: BTreeMap::new(),
+            dialogs: HashMap::new(),
+            txs: HashMap::new(),
+            ports: HashMap::new(),
+            registrations: BTreeMap::new(),
+            pending: VecDeque::new(),
+            next_call: now * 10,
+            next_tick: None,
+            metrics: stats::Metrics::default(),
+        };
+        host.resume_calls(&offered);
+        Ok(host)
+    }
+
+    /// A sender for feeding the loop from outside (HTTP, signals, tests).
+    pub fn sender(&self) -> Sender<Inbound> {
+        self.inbound.clone()
+    }
+
+    /// The SIP address.
+    pub fn sip_addr(&self) -> SocketAddr {
+        self.cfg.sip.listen
+    }
+
+    fn connect_mode(&self) -> ConnectMode {
+        self.cfg.connect
+    }
+
+    /// Runs until [`Inbound::Shutdown`].
+    pub fn run(mut self) -> Result<(), StartError> {
+        let reader = self.sip.try_clone().map_err(|source| StartError::Io {
+            what: "SIP socket".into(),
+            source,
+        })?;
+        let tx = self.inbound.clone();
+        std::thread::Builder::new()
+            .name("sip".into())
+            .spawn(move || {
+                let mut buf = vec![0u8; 65_535];
+                loop {
+                    match reader.recv_from(&mut buf) {
+                        Ok((n, from)) => {
+                            if tx
+                                .send(Inbound::Sip {
+                                    from,
+                                    data: buf[..n].to_vec(),
+                                })
+                                .is_err()
+                            {
+                                break;
+                            }
+                        }
+                        Err(e) => tracing::warn!(error = %e, "SIP socket read failed"),
+                    }
+                }
+            })
+            .map_err(|source| StartError::Io {
+                what: "SIP thread".into(),
+                source,
+            })?;
+        if let Some(addr) = self.cfg.ops.http {
+            http::serve(addr, self.inbound.clone()).map_err(|source| StartError::Io {
+                what: format!("HTTP {addr}"),
+                source,
+            })?;
+        }
+        tracing::info!(sip = %self.cfg.sip.listen, http = ?self.cfg.ops.http, "adapter running");
+        loop {
+            let wait = self
+                .next_wakeup()
+                .map_or(Duration::from_secs(1), |at| self.clock.until(at));
+            match self.rx.recv_timeout(wait.min(Duration::from_secs(1))) {
+                Ok(Inbound::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
+                Ok(msg) => self.handle(msg),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            while let Ok(msg) = self.rx.try_recv() {
+                if matches!(msg, Inbound::Shutdown) {
+                    return Ok(());
+                }
+                self.handle(msg);
+            }
+            self.on_timers();
+        }
+        Ok(())
+    }
+
+    fn next_wakeup(&self) -> Option<u64> {
+        let legs = self.calls.values().flat_map(|c| {
+            [c.voicemail_until, c.agent.as_ref().map(|a| a.give_up_at)]
+                .into_iter()
+                .flatten()
+        });
+        [
+            self.ep.next_deadline(),
+            self.engine.next_deadline(),
+            self.next_tick,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(legs)
+        .min()
+    }
+
+    fn handle(&mut self, msg: Inbound) {
+        match msg {
+            Inbound::Sip { from, data } => {
+                let now = self.clock.now();
+                self.ep.handle_datagram(now, from, &data);
+                self.pump_sip();
+            }
+            Inbound::Rtp { port, from, data } => self.on_rtp(port, from, &data),
+            Inbound::Http(req) => self.on_http(req),
+            Inbound::Shutdown => {}
+        }
+    }
+
+    /// Fires due timers of the SIP layer, the engine, the media tick and the legs.
+    fn on_timers(&mut self) {
+        let now = self.clock.now();
+        if self.ep.next_deadline().is_some_and(|d| d <= now) {
+            self.ep.handle_timeout(now);
+            self.pump_sip();
+        }
+        if self.engine.next_deadline().is_some_and(|d| d <= now) {
+            let at = now.max(self.engine.now());
+            match self.engine.handle_timeout(at) {
+                Ok(()) => self.journal_entry(JournalEntry { at, input: None }),
+                Err(e) => tracing::error!(error = %e, "engine timeout failed"),
+            }
+            self.drain_engine();
+        }
+        if let Some(tick) = self.next_tick
+            && tick <= now
+        {
+            // Catch up at most a few frames; after a stall, resynchronise.
+            let behind = (now - tick) / FRAME_MS;
+            for _ in 0..=behind.min(3) {
+                self.media_tick();
+            }
+            self.next_tick = Some(if behind > 3 {
+                now + FRAME_MS
+            } else {
+                tick + FRAME_MS * (behind + 1)
+            });
+        }
+        self.leg_timers(now);
+    }
+
+    /// Sends what the SIP layer queued and handles its events.
+    fn pump_sip(&mut self) {
+        loop {
+            while let Some(t) = self.ep.poll_transmit() {
+                if let Err(e) = self.sip.send_to(&t.data, t.to) {
+                    tracing::warn!(to = %t.to, error = %e, "SIP send failed");
+                }
+            }
+            let Some(ev) = self.ep.poll_event() else { break };
+            self.on_sip_event(ev);
+        }
+    }
+
+    /// Feeds one input to the engine at the clock's time, journals it, and carries out
+    /// the outputs. An input the engine refuses is logged and changes nothing.
+    pub(crate) fn feed(&mut self, input: Input) -> Result<(), callroute::Error> {
+        let at = self.clock.now().max(self.engine.now());
+        let kind = input.kind();
+        let result = self.engine.handle_input(at, input.clone());
+        match &result {
+            Ok(()) => self.journal_entry(JournalEntry {
+                at,
+                input: Some(input),
+            }),
+            Err(e) => tracing::warn!(input = kind, error = %e, "engine refused input"),
+        }
+        self.drain_engine();
+        result
+    }
+
+    fn journal_entry(&mut self, entry: JournalEntry) {
+        if let Some(j) = &self.journal
+            && let Err(e) = j.append(&entry)
+        {
+            tracing::error!(error = %e, "journal write failed");
+        }
+    }
+
+    /// Drains the engine's outputs, then feeds the inputs the actions produced.
+    fn drain_engine(&mut self) {
+        loop {
+            while let Poll::Output(o) = self.engine.poll() {
+                match o {
+                    Output::Action(a) => self.act(a),
+                    Output::Event(e) => self.observe(e),
+                }
+            }
+            let Some(input) = self.pending.pop_front() else {
+                break;
+            };
+            let _ = self.feed(input);
+        }
+    }
+
+    fn log_json(&mut self, value: serde_json::Value) {
+        if let Some(f) = &mut self.events {
+            let _ = writeln!(f, "{value}");
+        }
+    }
+
+    /// One 20 ms frame for every call with something to play or record.
+    fn media_tick(&mut self) {
+        let mut finished = Vec::new();
+        for (&id, call) in self.calls.iter_mut() {
+            if let Some(rec) = &mut call.recorder {
+                rec.tick();
+            }
+            let Some(player) = &mut call.player else { continue };
+            match player.next_frame() {
+                Some(frame) => call.media.send(&frame),
+                None => {
+                    call.player = None;
+                    if call.prompt_playing {
+                        call.prompt_playing = false;
+                        finished.push(id);
+                    }
+                }
+            }
+        }
+        for id in finished {
+            self.resume_music(id);
+            self.pending.push_back(Input::PromptFinished { call: id });
+        }
+        if !self.pending.is_empty() {
+            self.drain_engine();
+        }
+        if self
+            .calls
+            .values()
+            .all(|c| c.player.is_none() && c.recorder.is_none())
+        {
+            self.next_tick = None;
+        }
+    }
+
+    fn resume_music(&mut self, id: CallId) {
+        let Some(class) = self.calls.get(&id).and_then(|c| c.moh.clone()) else {
+            return;
+        };
+        let tracks = self.sounds.music(&class);
+        if let Some(c) = self.calls.get_mut(&id)
+            && c.player.is_none()
+            && !c.relay
+        {
+            c.player = Some(Player::looping(tracks));
+        }
+        self.start_ticking();
+    }
+
+    fn start_ticking(&mut self) {
+        if self.next_tick.is_none() {
+            self.next_tick = Some(self.clock.now());
+        }
+    }
+}
