@@ -3,10 +3,12 @@
 //! kamailio and the asterisk sound packages: `scripts/test-sip` installs them and runs
 //! these tests one at a time.
 
+mod common;
 #[path = "e2e/harness.rs"]
 mod harness;
 
-use harness::{Center, Mode, Phone, best_match, music, prompt, tone_share};
+use common::tone_share;
+use harness::{Center, Mode, Phone, best_match, music, prompt};
 use std::time::Duration;
 
 fn sleep(ms: u64) {

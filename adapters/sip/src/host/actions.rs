@@ -96,6 +96,7 @@ impl Host {
                         self.start_ticking();
                     }
                 }
+                self.save_call(call);
             }
             Action::Disconnect { call, agent } => {
                 if self

@@ -1,8 +1,10 @@
 //! RTP sockets of call legs: one UDP socket per leg, read by a small thread that
 //! forwards packets to the host loop.
 
-use super::Inbound;
+use super::{Host, Inbound, Side};
+use crate::media::parse_rtp;
 use crate::media::{Codec, RemoteMedia, RtpSender};
+use callroute::Input;
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -92,5 +94,56 @@ impl MediaLeg {
 impl Drop for MediaLeg {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Host {
+    /// RTP from a caller or an agent: digits, relay, recording.
+    pub(super) fn on_rtp(&mut self, port: u16, _from: SocketAddr, data: &[u8]) {
+        self.metrics.rtp_in += 1;
+        let Some(&(id, side)) = self.ports.get(&port) else {
+            return;
+        };
+        let Some(pkt) = parse_rtp(data) else { return };
+        let Some(call) = self.calls.get_mut(&id) else {
+            return;
+        };
+        let leg = match side {
+            Side::Caller => &call.media,
+            Side::Agent => match &call.agent {
+                Some(a) => &a.media,
+                None => return,
+            },
+        };
+        let Some(remote) = &leg.remote else { return };
+        if remote.telephone_event == Some(pkt.payload_type) {
+            if side == Side::Caller
+                && let Some(d) = call.dtmf.on_packet(pkt.timestamp, &pkt.payload)
+            {
+                self.metrics.dtmf_rtp += 1;
+                let _ = self.feed(Input::Dtmf {
+                    call: id,
+                    digits: d.to_string(),
+                });
+            }
+            return;
+        }
+        let Some(codec) = crate::media::Codec::from_payload_type(pkt.payload_type) else {
+            return;
+        };
+        let samples = codec.decode(&pkt.payload);
+        if let Some(rec) = &mut call.recorder {
+            rec.push(side, &samples);
+        }
+        if call.relay {
+            match side {
+                Side::Caller => {
+                    if let Some(a) = &mut call.agent {
+                        a.media.send(&samples);
+                    }
+                }
+                Side::Agent => call.media.send(&samples),
+            }
+        }
     }
 }

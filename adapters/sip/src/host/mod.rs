@@ -6,9 +6,11 @@
 //! and the 20 ms media tick decide how long the loop may sleep.
 
 mod actions;
+mod agents;
 mod calls;
 mod http;
 mod media;
+mod recovery;
 mod stats;
 
 pub use http::HttpRequest;

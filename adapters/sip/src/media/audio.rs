@@ -328,6 +328,35 @@ mod tests {
     }
 
     #[test]
+    fn a_command_renders_text_and_sounds_cache_it() {
+        let dir = std::env::temp_dir().join(format!("callroute-sip-tts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let voice = dir.join("voice.wav");
+        write_wav(&voice, 8000, 1, &[9; 400]);
+        // A stand-in for a speech engine: it copies a file to `{out}`.
+        let tts = CommandTts {
+            command: vec!["cp".into(), voice.to_string_lossy().into_owned(), "{out}".into()],
+            dir: dir.clone(),
+        };
+        assert_eq!(tts.render("hello", Some("en")).unwrap().len(), 400);
+        let mut sounds = Sounds::new(dir.clone(), dir.clone(), Some(Box::new(tts)));
+        let mut a = Announcement::of(vec![
+            PromptPart::Text("hello".into()),
+            PromptPart::Text("hello".into()),
+        ]);
+        a.locale = Some("en".into());
+        let (samples, errors) = sounds.render(&a);
+        assert!(errors.is_empty());
+        assert_eq!(samples.len(), 800);
+        let failing = CommandTts {
+            command: vec!["false".into()],
+            dir: dir.clone(),
+        };
+        assert!(matches!(failing.render("x", None), Err(AudioError::Tts(_))));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
     fn a_player_pads_the_last_frame_and_music_loops() {
         let mut p = Player::once(vec![1; 200]);
         assert_eq!(p.next_frame().unwrap()[159], 1);

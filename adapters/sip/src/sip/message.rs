@@ -363,11 +363,9 @@ pub fn uri_user(uri: &str) -> Option<String> {
     rsip::Uri::try_from(uri).ok()?.user().map(str::to_string)
 }
 
+/// A request as kamailio relays it, for tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    pub(crate) const INVITE: &str = "INVITE sip:ivr@127.0.0.1:5080 SIP/2.0\r\n\
+pub(crate) const SAMPLE_INVITE: &str = "INVITE sip:ivr@127.0.0.1:5080 SIP/2.0\r\n\
 Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKproxy1\r\n\
 Via: SIP/2.0/UDP 127.0.0.1:5062;rport=5062;branch=z9hG4bKcaller1\r\n\
 Record-Route: <sip:127.0.0.1;lr>\r\n\
@@ -379,6 +377,11 @@ Contact: <sip:caller@127.0.0.1:5062>\r\n\
 Max-Forwards: 69\r\n\
 Content-Type: application/sdp\r\n\
 Content-Length: 4\r\n\r\nv=0\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    const INVITE: &str = SAMPLE_INVITE;
 
     #[test]
     fn parses_an_invite_and_keeps_header_order() {

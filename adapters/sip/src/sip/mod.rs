@@ -5,6 +5,8 @@ mod dialog;
 mod endpoint;
 mod message;
 #[cfg(test)]
+mod props;
+#[cfg(test)]
 mod tests;
 
 pub use dialog::{Dialog, DialogId};

@@ -335,18 +335,7 @@ pub struct Phone {
 /// A 60 s sine tone at `hz`, the phone's microphone.
 pub fn tone(dir: &Path, hz: u32) -> PathBuf {
     let path = dir.join(format!("tone-{hz}.wav"));
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 8000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(&path, spec).unwrap();
-    for i in 0..8000 * 60 {
-        let v = (2.0 * std::f64::consts::PI * f64::from(hz) * f64::from(i) / 8000.0).sin() * 6000.0;
-        w.write_sample(v as i16).unwrap();
-    }
-    w.finalize().unwrap();
+    crate::common::write_tone(&path, f64::from(hz), 60.0);
     path
 }
 
@@ -519,28 +508,6 @@ pub fn best_match(audio: &[i16], pattern: &[i16]) -> f64 {
             }
         })
         .fold(0.0, f64::max)
-}
-
-/// The strength of `hz` in `samples` relative to their energy (Goertzel), 0 to 1.
-pub fn tone_share(samples: &[i16], hz: f64) -> f64 {
-    if samples.is_empty() {
-        return 0.0;
-    }
-    let w = 2.0 * std::f64::consts::PI * hz / 8000.0;
-    let coeff = 2.0 * w.cos();
-    let (mut s1, mut s2) = (0.0, 0.0);
-    for &x in samples {
-        let s = f64::from(x) + coeff * s1 - s2;
-        s2 = s1;
-        s1 = s;
-    }
-    let power = s1 * s1 + s2 * s2 - coeff * s1 * s2;
-    let energy: f64 = samples.iter().map(|&x| f64::from(x).powi(2)).sum();
-    if energy == 0.0 {
-        0.0
-    } else {
-        2.0 * power / (energy * samples.len() as f64)
-    }
 }
 
 /// A prompt file's samples.
