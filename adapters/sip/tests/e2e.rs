@@ -24,18 +24,34 @@ fn dial(center: &Center) -> Phone {
     caller
 }
 
+/// Agent 201's phone is configured in the adapter; agent 202's registers itself.
 fn agent(center: &Center, id: u32, answer: &str) -> Phone {
     let (b, slot) = (center.base, if id == 201 { 0 } else { 1 });
     let hz = if id == 201 { 660 } else { 880 };
-    Phone::start(
+    let user = if id == 201 {
+        "agent201".to_string()
+    } else {
+        format!("agent-{id}")
+    };
+    let phone = Phone::start(
         center,
-        &format!("agent{id}"),
+        &user,
         b + 20 + slot * 10,
         b + 51 + slot,
         center.rtp + 100 + slot * 40,
         hz,
         Some(answer),
-    )
+    );
+    if id != 201 {
+        // baresip registers a contact of its own making, at its own address.
+        let at = format!("@127.0.0.1:{}", b + 20 + slot * 10);
+        center.wait_stats("the registration", 5, |s| {
+            s["registrations"][id.to_string()]
+                .as_str()
+                .is_some_and(|u| u.ends_with(&at))
+        });
+    }
+    phone
 }
 
 /// Lets the greeting play, then presses `digit`; waits until the call waits in `queue`.

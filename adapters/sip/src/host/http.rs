@@ -6,7 +6,7 @@
 //! |---|---|
 //! | `GET /stats` | queues (status and totals), agents, live calls, adapter counters |
 //! | `GET /metrics` | Prometheus text format |
-//! | `POST /agents/ID/login`, `logout`, `ready`, `not-ready` | agent commands (`not-ready` takes `{"reason": "break"}`) |
+//! | `POST /agents/ID/login`, `logout`, `ready`, `not-ready`, `wrap-up-done` | agent commands (`not-ready` takes `{"reason": "break"}`) |
 //! | `GET /health` | `ok` |
 
 use super::{Host, Inbound};
@@ -121,6 +121,7 @@ impl Host {
             "logout" => Input::Logout { agent },
             "ready" => Input::Ready { agent },
             "not-ready" => Input::NotReady { agent, reason },
+            "wrap-up-done" => Input::WrapUpDone { agent },
             _ => return HttpReply::json(404, serde_json::json!({"error": "unknown command"})),
         };
         match self.feed(input) {
@@ -166,6 +167,13 @@ impl Host {
             })
             .collect();
         let (server, client, dialogs) = self.ep.counts();
+        let now = self.clock.now();
+        let registrations: std::collections::BTreeMap<String, &String> = self
+            .registrations
+            .iter()
+            .filter(|(_, (_, until))| *until > now)
+            .map(|(a, (uri, _))| (a.0.to_string(), uri))
+            .collect();
         serde_json::json!({
             "now": self.engine.now(),
             "queues": queues,
@@ -173,6 +181,7 @@ impl Host {
             "calls": calls,
             "center": self.engine.center_totals(),
             "adapter": self.metrics,
+            "registrations": registrations,
             "sip": {"server_transactions": server, "client_transactions": client, "dialogs": dialogs},
         })
     }

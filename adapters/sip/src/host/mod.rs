@@ -1,7 +1,7 @@
 //! The host: owns the sockets and the clock, and drives both sans-IO layers (the SIP
 //! [`Endpoint`] and the callroute [`Engine`]) from one loop.
 //!
-//! Every input goes through [`Host::feed`]: the engine handles it at the clock's time,
+//! Every input goes through one method (`feed`): the engine handles it at the clock's time,
 //! the entry is journaled, and the outputs are drained at once. Timers of both layers
 //! and the 20 ms media tick decide how long the loop may sleep.
 

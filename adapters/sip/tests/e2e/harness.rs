@@ -179,7 +179,6 @@ moh_dir = "{MOH}"
 recordings_dir = "{dir}"
 [agents]
 201 = "sip:agent201@127.0.0.1:{a1}"
-202 = "sip:agent202@127.0.0.1:{a2}"
 [ops]
 http = "127.0.0.1:{http}"
 journal = "{dir}/journal.sqlite"
@@ -192,7 +191,6 @@ events = "{dir}/events.jsonl"
             hi = self.rtp + 59,
             dir = self.dir.display(),
             a1 = self.base + 20,
-            a2 = self.base + 30,
             http = self.http_port(),
         )
     }
@@ -341,7 +339,8 @@ pub fn tone(dir: &Path, hz: u32) -> PathBuf {
 
 impl Phone {
     /// Starts a phone `user` on `sip_port`; `answer` is `Some("auto")` or
-    /// `Some("manual")` for an agent, `None` for a caller.
+    /// `Some("manual")` for an agent, `None` for a caller. A user `agent-ID` registers
+    /// with the adapter instead of being configured there.
     pub fn start(
         center: &Center,
         user: &str,
@@ -367,11 +366,15 @@ ctrl_tcp_listen 127.0.0.1:{ctrl_port}\nsnd_path {snd}\n",
         );
         std::fs::write(dir.join("config"), config).unwrap();
         let mode = answer.map(|a| format!(";answermode={a}")).unwrap_or_default();
-        std::fs::write(
-            dir.join("accounts"),
-            format!("<sip:{user}@127.0.0.1:{sip_port}>;regint=0{mode}\n"),
-        )
-        .unwrap();
+        let account = if user.starts_with("agent-") {
+            format!(
+                "<sip:{user}@127.0.0.1:{}>;regint=60{mode}\n",
+                center.adapter_port()
+            )
+        } else {
+            format!("<sip:{user}@127.0.0.1:{sip_port}>;regint=0{mode}\n")
+        };
+        std::fs::write(dir.join("accounts"), account).unwrap();
         let proc = Proc::spawn(
             Command::new("timeout")
                 .args(["300", "baresip", "-f"])
