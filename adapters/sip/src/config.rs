@@ -222,3 +222,32 @@ impl AdapterConfig {
         Ok(callroute::Config::from_path(self.resolve(&self.engine))?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_configuration_loads_with_its_engine() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("adapter.toml");
+        let cfg = AdapterConfig::from_path(&path).unwrap();
+        assert_eq!(cfg.connect, ConnectMode::Refer);
+        assert_eq!(
+            cfg.agents.get(&201).map(String::as_str),
+            Some("sip:agent201@127.0.0.1:5070")
+        );
+        let engine = cfg.engine_config().unwrap();
+        assert_eq!(engine.queues.len(), 2);
+    }
+
+    #[test]
+    fn mistakes_are_reported_with_the_file() {
+        let e = AdapterConfig::from_toml_str("engine = 1").unwrap_err();
+        assert!(e.to_string().starts_with("<string>: "), "{e}");
+        let ports = "engine = \"x\"\n[sip]\nlisten = \"127.0.0.1:5060\"\n[media]\nrtp_ports = [30000, 20000]";
+        assert!(matches!(
+            AdapterConfig::from_toml_str(ports),
+            Err(ConfigError::Invalid(_))
+        ));
+    }
+}

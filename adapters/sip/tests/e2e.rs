@@ -291,7 +291,7 @@ fn sip_info_digits_choose_the_menu_option() {
     let (center, sock, me) = scripted("info", 7, "\"127.0.0.0/8\"", "127.0.0.1");
     let mut ep = Endpoint::new(me, "scripted", 3);
     let proxy: std::net::SocketAddr = format!("127.0.0.1:{}", center.proxy_port()).parse().unwrap();
-    let sdp = callroute_sip::media::offer(me.ip(), center.rtp + 190, 1);
+    let sdp = callroute_sip::media::offer(me.ip(), center.rtp + 190, 1, callroute_sip::media::Codec::Pcma);
     let target = format!("sip:ivr@127.0.0.1:{}", center.proxy_port());
     let ct = vec![("Content-Type".to_string(), "application/sdp".to_string())];
     let clock = callroute_sip::clock::Clock::start();

@@ -58,6 +58,7 @@ impl Phone {
             self.rtp.local_addr().unwrap().ip(),
             self.rtp.local_addr().unwrap().port(),
             1,
+            Codec::Pcma,
         )
     }
 
@@ -193,7 +194,7 @@ journal = "journal.sqlite"
         panic!("no answer: {:?}", caller.events)
     };
     let theirs = RemoteMedia::parse(&response.body).unwrap();
-    assert_eq!(theirs.codec, Codec::Pcmu);
+    assert_eq!(theirs.codec, Codec::Pcma, "the caller's preferred law is kept");
     assert!(
         caller.heard.len() >= 7_000,
         "heard {} samples",
@@ -238,6 +239,11 @@ journal = "journal.sqlite"
         panic!("agent phone not called: {:?}", agent.events)
     };
     let offered = RemoteMedia::parse(&request.body).unwrap();
+    assert_eq!(
+        offered.codec,
+        Codec::Pcmu,
+        "agents are offered media.agent_codec first"
+    );
     agent
         .ep
         .respond(agent.clock.now(), invite, 180, vec![], vec![])
@@ -258,8 +264,8 @@ journal = "journal.sqlite"
     assert_eq!(s["calls"][0]["connected"], true);
     assert_eq!(s["queues"][0]["totals"]["answered"], 1);
 
-    // Audio is relayed: the caller's 440 Hz reaches the agent.
-    let mut voice = RtpSender::new(Codec::Pcmu, 9);
+    // Audio is relayed, A-law in and µ-law out: the caller's 440 Hz reaches the agent.
+    let mut voice = RtpSender::new(Codec::Pcma, 9);
     let tone: Vec<i16> = (0..4_000)
         .map(|i| ((i as f64 * 440.0 * std::f64::consts::TAU / 8000.0).sin() * 8000.0) as i16)
         .collect();

@@ -237,7 +237,10 @@ impl Host {
             }
         };
         let (ani, body) = match self.calls.get(&id) {
-            Some(c) => (c.ani.clone(), offer(ip, media.port, id.0)),
+            Some(c) => (
+                c.ani.clone(),
+                offer(ip, media.port, id.0, self.cfg.media.agent_codec),
+            ),
             None => return,
         };
         let from = format!(

@@ -92,10 +92,26 @@ pub fn answer(ip: IpAddr, port: u16, session: u64, remote: &RemoteMedia) -> Vec<
     body(ip, port, session, &pts, &maps)
 }
 
-/// Our offer: PCMU, PCMA and telephone-event on payload type 101.
-pub fn offer(ip: IpAddr, port: u16, session: u64) -> Vec<u8> {
-    let maps = "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n";
-    body(ip, port, session, "0 8 101", maps)
+/// Our offer: both G.711 laws (`first` preferred) and telephone-event on payload type 101.
+pub fn offer(ip: IpAddr, port: u16, session: u64, first: Codec) -> Vec<u8> {
+    let (a, b) = match first {
+        Codec::Pcmu => (Codec::Pcmu, Codec::Pcma),
+        Codec::Pcma => (Codec::Pcma, Codec::Pcmu),
+    };
+    let maps = format!(
+        "a=rtpmap:{} {}/8000\r\na=rtpmap:{} {}/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n",
+        a.payload_type(),
+        a.name(),
+        b.payload_type(),
+        b.name()
+    );
+    body(
+        ip,
+        port,
+        session,
+        &format!("{} {} 101", a.payload_type(), b.payload_type()),
+        &maps,
+    )
 }
 
 #[cfg(test)]
@@ -123,8 +139,10 @@ a=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-15\r\na=sendrecv\r\n";
             (back.codec, back.telephone_event, back.rtp.port()),
             (Codec::Pcma, Some(101), 20000)
         );
-        let o = RemoteMedia::parse(&offer("127.0.0.1".parse().unwrap(), 20002, 7)).unwrap();
+        let o = RemoteMedia::parse(&offer("127.0.0.1".parse().unwrap(), 20002, 7, Codec::Pcmu)).unwrap();
         assert_eq!(o.codec, Codec::Pcmu);
+        let o = RemoteMedia::parse(&offer("127.0.0.1".parse().unwrap(), 20002, 7, Codec::Pcma)).unwrap();
+        assert_eq!((o.codec, o.telephone_event), (Codec::Pcma, Some(101)));
     }
 
     #[test]
