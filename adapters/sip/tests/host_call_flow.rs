@@ -111,17 +111,26 @@ fn http(tx: &Sender<Inbound>, method: &str, path: &str) -> serde_json::Value {
     serde_json::from_str(&r.body).unwrap()
 }
 
-#[test]
-fn a_call_hears_the_menu_waits_with_music_and_is_relayed_to_the_agent() {
-    let dir = std::env::temp_dir().join(format!("callroute-sip-host-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("moh")).unwrap();
-    write_tone(&dir.join("hello.wav"), 500.0, 1.0);
-    write_tone(&dir.join("moh/a.wav"), 300.0, 10.0);
-    let mut agent = Phone::new("agent7");
-    std::fs::write(
-        dir.join("center.toml"),
-        r#"
+/// The adapter running in a thread, with a scripted agent phone (agent 7).
+struct Rig {
+    dir: std::path::PathBuf,
+    tx: Sender<Inbound>,
+    runner: Option<std::thread::JoinHandle<Result<(), callroute_sip::host::StartError>>>,
+    adapter: SocketAddr,
+    agent: Phone,
+}
+
+impl Rig {
+    fn start(name: &str, connect: &str) -> Rig {
+        let dir = std::env::temp_dir().join(format!("callroute-sip-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("moh")).unwrap();
+        write_tone(&dir.join("hello.wav"), 500.0, 1.0);
+        write_tone(&dir.join("moh/a.wav"), 300.0, 10.0);
+        let agent = Phone::new("agent7");
+        std::fs::write(
+            dir.join("center.toml"),
+            r#"
 [agent_defaults]
 wrap_up_secs = 0
 [[queues]]
@@ -145,13 +154,14 @@ on_failure = "sales"
 type = "queue"
 queue = 1
 "#,
-    )
-    .unwrap();
-    let adapter: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
-    let rtp = free_port() & !1;
-    let cfg = format!(
-        r#"engine = "center.toml"
-connect = "b2bua"
+        )
+        .unwrap();
+        let adapter: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+        let rtp = free_port() & !1;
+        let cfg = format!(
+            r#"engine = "center.toml"
+connect = "{connect}"
+default_queue = 1
 [sip]
 listen = "{adapter}"
 allow = ["127.0.0.1/32"]
@@ -164,36 +174,93 @@ moh_dir = "moh"
 [ops]
 journal = "journal.sqlite"
 "#,
-        hi = rtp + 40,
-        agent_addr = agent.addr(),
-    );
-    std::fs::write(dir.join("adapter.toml"), cfg).unwrap();
-    let host = Host::new(AdapterConfig::from_path(&dir.join("adapter.toml")).unwrap()).unwrap();
-    let tx = host.sender();
-    let runner = std::thread::spawn(move || host.run());
+            hi = rtp + 40,
+            agent_addr = agent.addr(),
+        );
+        std::fs::write(dir.join("adapter.toml"), cfg).unwrap();
+        let host = Host::new(AdapterConfig::from_path(&dir.join("adapter.toml")).unwrap()).unwrap();
+        let tx = host.sender();
+        let runner = Some(std::thread::spawn(move || host.run()));
+        Rig {
+            dir,
+            tx,
+            runner,
+            adapter,
+            agent,
+        }
+    }
 
+    /// A caller phone that dialled `user` and was answered: the phone, its dialog and
+    /// the adapter's media.
+    fn dial(&self, user: &str) -> (Phone, DialogId, RemoteMedia) {
+        let mut caller = Phone::new("caller");
+        let ct = vec![("Content-Type".to_string(), "application/sdp".to_string())];
+        let sdp = caller.sdp();
+        let from = format!("sip:caller@{}", caller.addr());
+        let target = format!("sip:{user}@127.0.0.1");
+        caller
+            .ep
+            .invite(caller.clock.now(), &target, &from, self.adapter, ct, sdp);
+        caller.run(1_300);
+        let Some(SipEvent::Response {
+            dialog: Some(dialog),
+            response,
+            ..
+        }) = caller.take(|e| matches!(e, SipEvent::Response { dialog: Some(_), .. }))
+        else {
+            panic!("no answer: {:?}", caller.events)
+        };
+        let theirs = RemoteMedia::parse(&response.body).unwrap();
+        (caller, dialog, theirs)
+    }
+
+    fn http(&self, method: &str, path: &str) -> serde_json::Value {
+        http(&self.tx, method, path)
+    }
+
+    /// The agent's phone rings (180) and answers (200): its dialog and the offer.
+    fn agent_answers(&mut self) -> (DialogId, RemoteMedia) {
+        self.agent.run(300);
+        let Some(SipEvent::Request {
+            tx: invite, request, ..
+        }) = self.agent.take(|e| matches!(e, SipEvent::Request { .. }))
+        else {
+            panic!("agent phone not called: {:?}", self.agent.events)
+        };
+        let offered = RemoteMedia::parse(&request.body).unwrap();
+        let now = self.agent.clock.now();
+        self.agent.ep.respond(now, invite, 180, vec![], vec![]).unwrap();
+        let port = self.agent.rtp.local_addr().unwrap().port();
+        let body = answer("127.0.0.1".parse().unwrap(), port, 2, &offered);
+        let ct = vec![("Content-Type".to_string(), "application/sdp".to_string())];
+        let dialog = self
+            .agent
+            .ep
+            .respond(now, invite, 200, ct, body)
+            .unwrap()
+            .unwrap();
+        self.agent.run(300);
+        (dialog, offered)
+    }
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        let _ = self.tx.send(Inbound::Shutdown);
+        if let Some(r) = self.runner.take() {
+            let _ = r.join();
+        }
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+#[test]
+fn a_call_hears_the_menu_waits_with_music_and_is_relayed_to_the_agent() {
+    let mut rig = Rig::start("b2bua", "b2bua");
     // The caller dials and hears the 500 Hz greeting.
-    let mut caller = Phone::new("caller");
-    let ct = vec![("Content-Type".to_string(), "application/sdp".to_string())];
-    let sdp = caller.sdp();
-    caller.ep.invite(
-        caller.clock.now(),
-        "sip:ivr@127.0.0.1",
-        &format!("sip:caller@{}", caller.addr()),
-        adapter,
-        ct.clone(),
-        sdp,
-    );
-    caller.run(1_300);
-    let Some(SipEvent::Response {
-        dialog: Some(caller_dialog),
-        response,
-        ..
-    }) = caller.take(|e| matches!(e, SipEvent::Response { dialog: Some(_), .. }))
-    else {
-        panic!("no answer: {:?}", caller.events)
-    };
-    let theirs = RemoteMedia::parse(&response.body).unwrap();
+    let (mut caller, caller_dialog, theirs) = rig.dial("ivr");
     assert_eq!(theirs.codec, Codec::Pcma, "the caller's preferred law is kept");
     assert!(
         caller.heard.len() >= 7_000,
@@ -219,7 +286,7 @@ journal = "journal.sqlite"
     }
     caller.heard.clear();
     caller.run(1_000);
-    let s = http(&tx, "GET", "/stats");
+    let s = rig.http("GET", "/stats");
     assert_eq!(s["calls"][0]["queue"], 1);
     assert_eq!(s["calls"][0]["music"], true);
     assert_eq!(s["adapter"]["dtmf_rtp"], 1);
@@ -229,38 +296,16 @@ journal = "journal.sqlite"
     );
 
     // The agent becomes ready; its phone rings and answers.
-    http(&tx, "POST", "/agents/7/login");
-    http(&tx, "POST", "/agents/7/ready");
-    agent.run(300);
-    let Some(SipEvent::Request {
-        tx: invite, request, ..
-    }) = agent.take(|e| matches!(e, SipEvent::Request { .. }))
-    else {
-        panic!("agent phone not called: {:?}", agent.events)
-    };
-    let offered = RemoteMedia::parse(&request.body).unwrap();
+    rig.http("POST", "/agents/7/login");
+    rig.http("POST", "/agents/7/ready");
+    let (agent_dialog, offered) = rig.agent_answers();
     assert_eq!(
         offered.codec,
         Codec::Pcmu,
         "agents are offered media.agent_codec first"
     );
-    agent
-        .ep
-        .respond(agent.clock.now(), invite, 180, vec![], vec![])
-        .unwrap();
-    let body = answer(
-        "127.0.0.1".parse().unwrap(),
-        agent.rtp.local_addr().unwrap().port(),
-        2,
-        &offered,
-    );
-    let agent_dialog: DialogId = agent
-        .ep
-        .respond(agent.clock.now(), invite, 200, ct, body)
-        .unwrap()
-        .unwrap();
-    agent.run(300);
-    let s = http(&tx, "GET", "/stats");
+    rig.agent.run(300);
+    let s = rig.http("GET", "/stats");
     assert_eq!(s["calls"][0]["connected"], true);
     assert_eq!(s["queues"][0]["totals"]["answered"], 1);
 
@@ -269,21 +314,26 @@ journal = "journal.sqlite"
     let tone: Vec<i16> = (0..4_000)
         .map(|i| ((i as f64 * 440.0 * std::f64::consts::TAU / 8000.0).sin() * 8000.0) as i16)
         .collect();
-    agent.heard.clear();
+    rig.agent.heard.clear();
     for frame in tone.chunks(160) {
         caller.rtp.send_to(&voice.packet(frame), theirs.rtp).unwrap();
-        agent.run(20);
+        rig.agent.run(20);
     }
-    agent.run(200);
-    assert!(agent.heard.len() >= 3_200, "agent heard {}", agent.heard.len());
-    assert!(tone_share(&agent.heard, 440.0) > 0.8);
+    rig.agent.run(200);
+    assert!(
+        rig.agent.heard.len() >= 3_200,
+        "agent heard {}",
+        rig.agent.heard.len()
+    );
+    assert!(tone_share(&rig.agent.heard, 440.0) > 0.8);
 
     // The agent hangs up: the caller's leg gets BYE.
-    let _: TxId = agent
+    let _: TxId = rig
+        .agent
         .ep
-        .request(agent.clock.now(), agent_dialog, Method::Bye, vec![], vec![])
+        .request(rig.agent.clock.now(), agent_dialog, Method::Bye, vec![], vec![])
         .unwrap();
-    agent.run(300);
+    rig.agent.run(300);
     caller.run(300);
     let bye = caller
         .take(|e| matches!(e, SipEvent::InDialog { request, .. } if request.method() == Some(Method::Bye)));
@@ -291,12 +341,83 @@ journal = "journal.sqlite"
         panic!("caller got no BYE: {:?}", caller.events)
     };
     assert_eq!(dialog, caller_dialog);
-    let s = http(&tx, "GET", "/stats");
+    let s = rig.http("GET", "/stats");
     assert!(s["calls"].as_array().unwrap().is_empty());
     assert_eq!(s["queues"][0]["totals"]["handled"], 1);
     assert_eq!(s["queues"][0]["totals"]["abandoned"], 0);
 
-    tx.send(Inbound::Shutdown).unwrap();
-    runner.join().unwrap().unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
+    drop(rig);
+}
+
+/// Answers the adapter's REFER on the caller's phone with `code`; returns the REFER's
+/// Refer-To.
+fn answer_refer(caller: &mut Phone, code: u16) -> String {
+    caller.run(300);
+    let Some(SipEvent::InDialog { tx, request, .. }) = caller
+        .take(|e| matches!(e, SipEvent::InDialog { request, .. } if request.method() == Some(Method::Refer)))
+    else {
+        panic!("no REFER: {:?}", caller.events)
+    };
+    let now = caller.clock.now();
+    caller.ep.respond(now, tx, code, vec![], vec![]).unwrap();
+    request.header("Refer-To").unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_refer_is_followed_through_its_notifies() {
+    let rig = Rig::start("refer", "refer");
+    rig.http("POST", "/agents/7/login");
+    rig.http("POST", "/agents/7/ready");
+    // No IVR entry for this number: the call goes to the default queue and rings agent 7.
+    let (mut caller, dialog, _) = rig.dial("sales");
+    let refer_to = answer_refer(&mut caller, 202);
+    assert_eq!(refer_to, format!("<sip:agent7@{}>", rig.agent.addr()));
+    let frag = vec![
+        ("Event".to_string(), "refer".to_string()),
+        ("Content-Type".to_string(), "message/sipfrag".to_string()),
+    ];
+    for (status, agent_state) in [("SIP/2.0 180 Ringing", "ringing"), ("SIP/2.0 200 OK", "ready")] {
+        let now = caller.clock.now();
+        caller
+            .ep
+            .request(
+                now,
+                dialog,
+                Method::Notify,
+                frag.clone(),
+                status.as_bytes().to_vec(),
+            )
+            .unwrap();
+        caller.run(300);
+        let s = rig.http("GET", "/stats");
+        assert_eq!(s["agents"][0]["state"]["state"], agent_state, "after {status}");
+    }
+    // The transfer is done: the adapter leaves the call.
+    let bye = caller
+        .take(|e| matches!(e, SipEvent::InDialog { request, .. } if request.method() == Some(Method::Bye)));
+    assert!(bye.is_some(), "no BYE after the transfer: {:?}", caller.events);
+    let s = rig.http("GET", "/stats");
+    assert!(s["calls"].as_array().unwrap().is_empty());
+    assert_eq!(
+        (
+            s["queues"][0]["totals"]["answered"].as_u64(),
+            s["queues"][0]["totals"]["abandoned"].as_u64()
+        ),
+        (Some(1), Some(0))
+    );
+}
+
+#[test]
+fn a_refused_refer_falls_back_to_the_b2bua() {
+    let mut rig = Rig::start("refused", "refer");
+    rig.http("POST", "/agents/7/login");
+    rig.http("POST", "/agents/7/ready");
+    let (mut caller, _, _) = rig.dial("sales");
+    answer_refer(&mut caller, 405);
+    caller.run(100);
+    let (_, offered) = rig.agent_answers();
+    assert_eq!(offered.telephone_event, Some(101));
+    let s = rig.http("GET", "/stats");
+    assert_eq!(s["calls"][0]["connected"], true);
+    assert_eq!(s["agents"][0]["state"]["state"], "talking");
 }

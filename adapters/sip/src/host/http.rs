@@ -71,14 +71,10 @@ pub fn serve(addr: SocketAddr, inbound: Sender<Inbound>) -> std::io::Result<()> 
                 Some(r) => r,
                 None => HttpReply::json(503, serde_json::json!({"error": "adapter busy"})),
             };
-            let header =
-                tiny_http::Header::from_bytes("Content-Type", reply.content_type).unwrap_or_else(|_| {
-                    tiny_http::Header::from_bytes("Content-Type", "text/plain")
-                        .unwrap_or_else(|_| unreachable!())
-                });
-            let resp = tiny_http::Response::from_string(reply.body)
-                .with_status_code(reply.status)
-                .with_header(header);
+            let mut resp = tiny_http::Response::from_string(reply.body).with_status_code(reply.status);
+            if let Ok(h) = tiny_http::Header::from_bytes("Content-Type", reply.content_type) {
+                resp = resp.with_header(h);
+            }
             let _ = req.respond(resp);
         }
     })?;

@@ -32,7 +32,9 @@ pub struct RemoteMedia {
 impl RemoteMedia {
     /// Reads an SDP body.
     pub fn parse(body: &[u8]) -> Result<RemoteMedia, SdpError> {
-        let s = sdp_types::Session::parse(body).map_err(|e| SdpError::Syntax(e.to_string()))?;
+        let s = crate::sip::guarded(|| Some(sdp_types::Session::parse(body)))
+            .ok_or_else(|| SdpError::Syntax("parser failure".into()))?
+            .map_err(|e| SdpError::Syntax(e.to_string()))?;
         let m = s
             .medias
             .iter()

@@ -75,8 +75,8 @@ impl Message {
     /// Parses one datagram. Never panics: the parser runs behind a panic guard because
     /// it sees bytes from the network.
     pub fn parse(bytes: &[u8]) -> Result<Message, ParseError> {
-        let parsed = std::panic::catch_unwind(|| rsip::SipMessage::try_from(bytes))
-            .map_err(|_| ParseError::Syntax("parser failure".into()))?
+        let parsed = guarded(|| Some(rsip::SipMessage::try_from(bytes)))
+            .ok_or_else(|| ParseError::Syntax("parser failure".into()))?
             .map_err(|e| ParseError::Syntax(e.to_string()))?;
         let (start, headers, body) = match parsed {
             rsip::SipMessage::Request(r) => (
@@ -349,9 +349,14 @@ pub fn split_list(v: &str) -> Vec<String> {
     out
 }
 
+/// Runs a third-party parser on bytes from the network: a panic in it becomes `None`.
+pub fn guarded<T>(f: impl FnOnce() -> Option<T> + std::panic::UnwindSafe) -> Option<T> {
+    std::panic::catch_unwind(f).ok().flatten()
+}
+
 /// The socket address of a SIP URI with a literal IP host (port 5060 by default).
 pub fn uri_addr(uri: &str) -> Option<std::net::SocketAddr> {
-    let parsed = rsip::Uri::try_from(uri).ok()?;
+    let parsed = guarded(|| rsip::Uri::try_from(uri).ok())?;
     let host = parsed.host_with_port.host.to_string();
     let ip: std::net::IpAddr = host.trim_matches(['[', ']']).parse().ok()?;
     let port = parsed.host_with_port.port.map(|p| *p.value()).unwrap_or(5060);
@@ -360,7 +365,9 @@ pub fn uri_addr(uri: &str) -> Option<std::net::SocketAddr> {
 
 /// The user part of a SIP URI.
 pub fn uri_user(uri: &str) -> Option<String> {
-    rsip::Uri::try_from(uri).ok()?.user().map(str::to_string)
+    guarded(|| rsip::Uri::try_from(uri).ok())?
+        .user()
+        .map(str::to_string)
 }
 
 /// A request as kamailio relays it, for tests.

@@ -12,6 +12,6 @@ mod tests;
 pub use dialog::{Dialog, DialogId};
 pub use endpoint::{Endpoint, Millis, SipError, SipEvent, T1, T2, Transmit, TxId};
 pub use message::{
-    Message, ParseError, StartLine, addr_uri, param, reason_phrase, split_list, uri_addr, uri_user,
+    Message, ParseError, StartLine, addr_uri, guarded, param, reason_phrase, split_list, uri_addr, uri_user,
 };
 pub use rsip::Method;

@@ -19,6 +19,16 @@ proptest! {
     }
 
     #[test]
+    fn uris_and_sdp_from_the_network_never_panic(text in "\\PC{0,80}", data in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let _ = super::uri_addr(&text);
+        let _ = super::uri_user(&text);
+        let _ = super::addr_uri(&text);
+        let _ = super::split_list(&text);
+        let _ = crate::media::RemoteMedia::parse(&data);
+        let _ = crate::media::RemoteMedia::parse(format!("v=0\r\nm=audio {text}\r\n").as_bytes());
+    }
+
+    #[test]
     fn mutated_invites_never_panic(edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..8), cut in any::<usize>()) {
         let mut data = INVITE.as_bytes().to_vec();
         for (at, byte) in edits {
