@@ -114,7 +114,7 @@ fn default_codec() -> Codec {
 }
 
 /// Operations settings.
-#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OpsConfig {
     /// HTTP address for stats, agent commands and metrics.
@@ -126,6 +126,14 @@ pub struct OpsConfig {
     /// JSON-lines log of engine events and call detail records.
     #[serde(default)]
     pub events: Option<PathBuf>,
+    /// Compact the journal (an engine snapshot replaces the entries) at start and
+    /// while running, once this many entries follow the last snapshot; 0 never.
+    #[serde(default = "default_compact")]
+    pub compact_every: u64,
+}
+
+fn default_compact() -> u64 {
+    10_000
 }
 
 /// The whole adapter configuration.
@@ -173,6 +181,17 @@ fn default_media() -> MediaConfig {
         recordings_dir: None,
     }
 }
+impl Default for OpsConfig {
+    fn default() -> Self {
+        OpsConfig {
+            http: None,
+            journal: None,
+            events: None,
+            compact_every: default_compact(),
+        }
+    }
+}
+
 fn default_ring() -> u32 {
     60
 }

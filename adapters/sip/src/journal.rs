@@ -1,8 +1,9 @@
 //! The embedded journal: every engine input (and fired timeout) in SQLite, replayed on
 //! start so a restarted adapter has the same queues, agents and statistics; plus the
-//! SIP dialogs of live calls so their callers can still be reached.
+//! SIP dialogs of live calls so their callers can still be reached. Compaction replaces
+//! the entries so far by an engine snapshot.
 
-use callroute::JournalEntry;
+use callroute::{CallId, Engine, Input, JournalEntry, Snapshot};
 use rusqlite::{Connection, params};
 use std::path::Path;
 
@@ -12,6 +13,9 @@ pub enum JournalError {
     /// SQLite failed.
     #[error("journal: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The engine refused a stored entry or snapshot (the configuration changed).
+    #[error("journal does not match the engine configuration: {0}")]
+    Engine(#[from] callroute::Error),
     /// A stored row is not valid JSON for its type.
     #[error("journal row {row}: {message}")]
     Row {
@@ -35,8 +39,9 @@ impl Journal {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(
-            "CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, entry TEXT NOT NULL);
-             CREATE TABLE IF NOT EXISTS calls (call INTEGER PRIMARY KEY, state TEXT NOT NULL);",
+            "CREATE TABLE IF NOT EXISTS entries (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, entry TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS calls (call INTEGER PRIMARY KEY, state TEXT NOT NULL);
+             CREATE TABLE IF NOT EXISTS snapshots (upto INTEGER PRIMARY KEY, state TEXT NOT NULL, live TEXT NOT NULL);",
         )?;
         Ok(Journal { conn })
     }
@@ -54,9 +59,11 @@ impl Journal {
         Ok(())
     }
 
-    /// Every entry in order.
+    /// Every entry after the latest snapshot, in order.
     pub fn entries(&self) -> Result<Vec<JournalEntry>, JournalError> {
-        let mut st = self.conn.prepare("SELECT seq, entry FROM entries ORDER BY seq")?;
+        let mut st = self.conn.prepare(
+            "SELECT seq, entry FROM entries WHERE seq > (SELECT COALESCE(MAX(upto), 0) FROM snapshots) ORDER BY seq",
+        )?;
         let rows = st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
@@ -67,6 +74,78 @@ impl Journal {
             })?);
         }
         Ok(out)
+    }
+
+    /// Replaces every entry so far by `snapshot`, with the calls live at that point.
+    pub fn compact(&mut self, snapshot: &Snapshot, live: &[CallId]) -> Result<(), JournalError> {
+        let row = |e: callroute::Error| JournalError::Row {
+            row: -1,
+            message: e.to_string(),
+        };
+        let state = snapshot.to_json().map_err(row)?;
+        let live = serde_json::to_string(&live.iter().map(|c| c.0).collect::<Vec<_>>()).unwrap_or_default();
+        let tx = self.conn.transaction()?;
+        let upto: i64 = tx.query_row("SELECT COALESCE(MAX(seq), 0) FROM entries", [], |r| r.get(0))?;
+        tx.execute("DELETE FROM snapshots", [])?;
+        tx.execute(
+            "INSERT INTO snapshots (upto, state, live) VALUES (?1, ?2, ?3)",
+            params![upto, state, live],
+        )?;
+        tx.execute("DELETE FROM entries WHERE seq <= ?1", params![upto])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The latest snapshot and the calls live at it.
+    fn snapshot(&self) -> Result<Option<(Snapshot, Vec<CallId>)>, JournalError> {
+        let mut st = self
+            .conn
+            .prepare("SELECT upto, state, live FROM snapshots ORDER BY upto DESC LIMIT 1")?;
+        let mut rows = st.query([])?;
+        let Some(r) = rows.next()? else { return Ok(None) };
+        let (upto, state, live): (i64, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let bad = |message: String| JournalError::Row { row: upto, message };
+        let snapshot = Snapshot::from_json(&state).map_err(|e| bad(e.to_string()))?;
+        let live: Vec<u64> = serde_json::from_str(&live).map_err(|e| bad(e.to_string()))?;
+        Ok(Some((snapshot, live.into_iter().map(CallId).collect())))
+    }
+
+    /// Rebuilds the engine: the latest snapshot (or a new engine from `config` and
+    /// `seed`), then every entry after it. Also returns the calls the journal knows
+    /// were offered and may still be live.
+    pub fn recover(
+        &self,
+        config: callroute::Config,
+        seed: u64,
+    ) -> Result<(Engine, Vec<CallId>), JournalError> {
+        let (mut engine, mut offered) = match self.snapshot()? {
+            Some((snapshot, live)) => (Engine::restore(snapshot)?, live),
+            None => (Engine::new(config, seed)?, Vec::new()),
+        };
+        for e in self.entries()? {
+            if let Some(Input::CallOffered { call, .. }) = &e.input {
+                offered.push(*call);
+            }
+            engine.apply_entry(&e)?;
+        }
+        engine.drain();
+        offered.retain(|c| engine.has_call(*c));
+        Ok((engine, offered))
+    }
+
+    /// Number of entries after the latest snapshot.
+    pub fn len(&self) -> Result<u64, JournalError> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM entries WHERE seq > (SELECT COALESCE(MAX(upto), 0) FROM snapshots)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    /// Whether there is nothing after the latest snapshot.
+    pub fn is_empty(&self) -> Result<bool, JournalError> {
+        Ok(self.len()? == 0)
     }
 
     /// Saves (or replaces) the resumable state of a live call.
@@ -96,7 +175,7 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use callroute::{AgentId, Input};
+    use callroute::AgentId;
 
     #[test]
     fn entries_and_calls_survive_reopening() {
@@ -121,6 +200,65 @@ mod tests {
         assert_eq!(e[0].input, Some(Input::Login { agent: AgentId(7) }));
         assert_eq!((e[1].at, e[1].input.is_none()), (9, true));
         assert_eq!(j.calls().unwrap(), vec![(1, "c".to_string())]);
+        drop(j);
+        let _ = std::fs::remove_file(&path);
+    }
+
+    #[test]
+    fn recovery_from_a_snapshot_and_later_entries_gives_the_same_engine() {
+        let path = std::env::temp_dir().join(format!("callroute-sip-compact-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let config = callroute::Config::from_toml_str(
+            "[[queues]]\nid = 1\n[[agents]]\nid = 7\nqueues = [1]\n[[agents]]\nid = 8\nqueues = [1]\n",
+            "t.toml",
+        )
+        .unwrap();
+        let mut j = Journal::open(&path).unwrap();
+        let mut live = Engine::new(config.clone(), 3).unwrap();
+        let mut feed = |j: &Journal, at, input: Input| {
+            live.handle_input(at, input.clone()).unwrap();
+            j.append(&JournalEntry {
+                at,
+                input: Some(input),
+            })
+            .unwrap();
+        };
+        feed(&j, 10, Input::Login { agent: AgentId(7) });
+        let offer = |call| Input::CallOffered {
+            call: CallId(call),
+            ani: "1".into(),
+            dnis: "2".into(),
+            channel: Default::default(),
+            attributes: Default::default(),
+            data: Default::default(),
+            priority: 0,
+        };
+        feed(&j, 20, offer(1));
+        feed(
+            &j,
+            20,
+            Input::EnterQueue {
+                call: CallId(1),
+                queue: callroute::QueueId(1),
+                priority: None,
+                requirement: None,
+            },
+        );
+        let (engine, offered) = j.recover(config.clone(), 3).unwrap();
+        assert_eq!(offered, vec![CallId(1)]);
+        j.compact(&engine.snapshot(), &offered).unwrap();
+        assert_eq!(j.len().unwrap(), 0);
+        feed(&j, 30, Input::Login { agent: AgentId(8) });
+        feed(&j, 40, offer(2));
+        let (engine, offered) = j.recover(config, 3).unwrap();
+        assert_eq!(offered, vec![CallId(1), CallId(2)]);
+        live.drain(); // recovery drops pending outputs: they were carried out before
+
+        assert_eq!(j.len().unwrap(), 2);
+        assert_eq!(
+            engine.snapshot().to_json().unwrap(),
+            live.snapshot().to_json().unwrap()
+        );
         drop(j);
         let _ = std::fs::remove_file(&path);
     }

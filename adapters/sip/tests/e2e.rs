@@ -206,7 +206,12 @@ fn a_restarted_adapter_recovers_the_queue_and_agents_from_its_journal() {
     let (mut center, mut agent201, mut caller) = queued("crash", 5, Mode::Refer, 201, "1");
     center.http("POST", "/agents/201/login");
     center.crash_adapter();
+    assert!(
+        center.adapter_log(1).contains("journal compacted"),
+        "the journal has a snapshot"
+    );
     center.start_adapter();
+    assert!(center.adapter_log(2).contains("call resumed after restart"));
     let s = center.stats();
     let q1 = s["queues"]
         .as_array()

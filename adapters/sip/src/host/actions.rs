@@ -168,6 +168,9 @@ impl Host {
     pub(super) fn observe(&mut self, event: Event) {
         let at = self.engine.now();
         match &event {
+            Event::CallArrived { call, .. } => {
+                self.live.insert(*call);
+            }
             Event::CallQueued { call, queue, .. } => {
                 if let Some(c) = self.calls.get_mut(call) {
                     c.queue = Some(*queue);
@@ -176,6 +179,7 @@ impl Host {
             }
             Event::CallAbandoned { .. } => self.metrics.abandoned += 1,
             Event::CallEnded { call, outcome } => {
+                self.live.remove(call);
                 let cdr = self.calls.get(call).map(|c| {
                     serde_json::json!({
                         "call": call.0,

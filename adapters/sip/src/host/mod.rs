@@ -145,6 +145,9 @@ pub struct Host {
     next_call: u64,
     next_tick: Option<u64>,
     metrics: stats::Metrics,
+    /// Calls the engine has, as far as its events tell (for journal compaction).
+    live: std::collections::BTreeSet<CallId>,
+    since_compact: u64,
 }
 
 impl Host {
@@ -153,28 +156,26 @@ impl Host {
     pub fn new(cfg: AdapterConfig) -> Result<Host, StartError> {
         let clock = Clock::start();
         let engine_cfg = cfg.engine_config()?;
-        let mut engine = Engine::new(engine_cfg, cfg.seed)?;
-        let journal = match &cfg.ops.journal {
+        let mut journal = match &cfg.ops.journal {
             Some(p) => Some(Journal::open(&cfg.resolve(p))?),
             None => None,
         };
-        let mut offered = Vec::new();
-        if let Some(j) = &journal {
-            let entries = j.entries()?;
-            offered.extend(entries.iter().filter_map(|e| match &e.input {
-                Some(Input::CallOffered { call, .. }) => Some(*call),
-                _ => None,
-            }));
-            for e in &entries {
-                engine.apply_entry(e)?;
+        let (engine, offered) = match &mut journal {
+            Some(j) => {
+                let replayed = j.len()?;
+                let (engine, offered) = j.recover(engine_cfg, cfg.seed)?;
+                tracing::info!(
+                    entries = replayed,
+                    live_calls = engine.live_calls(),
+                    "journal replayed"
+                );
+                if cfg.ops.compact_every > 0 && replayed >= cfg.ops.compact_every {
+                    j.compact(&engine.snapshot(), &offered)?;
+                }
+                (engine, offered)
             }
-            engine.drain();
-            tracing::info!(
-                entries = entries.len(),
-                live_calls = engine.live_calls(),
-                "journal replayed"
-            );
-        }
+            None => (Engine::new(engine_cfg, cfg.seed)?, Vec::new()),
+        };
         let sip = UdpSocket::bind(cfg.sip.listen).map_err(|source| StartError::Io {
             what: format!("SIP socket {}", cfg.sip.listen),
             source,
@@ -232,6 +233,8 @@ impl Host {
             next_call: now * 10,
             next_tick: None,
             metrics: stats::Metrics::default(),
+            live: offered.iter().copied().collect(),
+            since_compact: 0,
         };
         host.resume_calls(&offered);
         Ok(host)
@@ -403,10 +406,19 @@ impl Host {
     }
 
     fn journal_entry(&mut self, entry: JournalEntry) {
-        if let Some(j) = &self.journal
-            && let Err(e) = j.append(&entry)
-        {
+        let Some(j) = &mut self.journal else { return };
+        if let Err(e) = j.append(&entry) {
             tracing::error!(error = %e, "journal write failed");
+        }
+        self.since_compact += 1;
+        let every = self.cfg.ops.compact_every;
+        if every > 0 && self.since_compact >= every {
+            self.since_compact = 0;
+            let live: Vec<CallId> = self.live.iter().copied().collect();
+            match j.compact(&self.engine.snapshot(), &live) {
+                Ok(()) => tracing::info!(live_calls = live.len(), "journal compacted"),
+                Err(e) => tracing::error!(error = %e, "journal compaction failed"),
+            }
         }
     }
 

@@ -124,8 +124,11 @@ impl Center {
 
     /// Starts kamailio and the adapter for one test. `slot` picks private ports.
     pub fn start(name: &str, slot: u16, mode: Mode, allow: &str) -> Center {
-        let base = 16_000 + slot * 100;
-        let rtp = 40_000 + slot * 200;
+        // Ports below the kernel's ephemeral range; a run picks one of four regions so a
+        // quick re-run does not meet the previous run's sockets in TIME_WAIT.
+        let region = (std::process::id() % 4) as u16;
+        let base = 12_000 + region * 1_000 + slot * 100;
+        let rtp = 20_000 + region * 3_000 + slot * 200;
         let dir = std::env::temp_dir().join(format!("callroute-sip-e2e-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("run")).unwrap();
@@ -182,6 +185,8 @@ recordings_dir = "{dir}"
 [ops]
 http = "127.0.0.1:{http}"
 journal = "{dir}/journal.sqlite"
+# Compact often, so restarts recover from a snapshot plus entries.
+compact_every = 3
 events = "{dir}/events.jsonl"
 "#,
             engine = here.join("center.toml").display(),
@@ -218,6 +223,11 @@ events = "{dir}/events.jsonl"
             std::thread::sleep(Duration::from_millis(50));
         }
         panic!("adapter did not start; see {}", log.display());
+    }
+
+    /// The log of the adapter's `run`-th start.
+    pub fn adapter_log(&self, run: u32) -> String {
+        std::fs::read_to_string(self.dir.join(format!("adapter-{run}.log"))).unwrap_or_default()
     }
 
     /// Kills the adapter mid-call (SIGTERM, no clean-up runs).
