@@ -97,18 +97,24 @@ impl Phone {
     }
 }
 
-fn http(tx: &Sender<Inbound>, method: &str, path: &str) -> serde_json::Value {
+/// An HTTP request through the loop: status and body.
+fn raw_http(tx: &Sender<Inbound>, method: &str, path: &str, body: &str) -> (u16, String) {
     let (reply, rx) = channel();
     tx.send(Inbound::Http(HttpRequest {
         method: method.into(),
         path: path.into(),
-        body: String::new(),
+        body: body.into(),
         reply,
     }))
     .unwrap();
     let r = rx.recv_timeout(Duration::from_secs(5)).unwrap();
-    assert_eq!(r.status, 200, "{method} {path}: {}", r.body);
-    serde_json::from_str(&r.body).unwrap()
+    (r.status, r.body)
+}
+
+fn http(tx: &Sender<Inbound>, method: &str, path: &str) -> serde_json::Value {
+    let (status, body) = raw_http(tx, method, path, "");
+    assert_eq!(status, 200, "{method} {path}: {body}");
+    serde_json::from_str(&body).unwrap()
 }
 
 /// The adapter running in a thread, with a scripted agent phone (agent 7).
@@ -345,6 +351,22 @@ fn a_call_hears_the_menu_waits_with_music_and_is_relayed_to_the_agent() {
     assert!(s["calls"].as_array().unwrap().is_empty());
     assert_eq!(s["queues"][0]["totals"]["handled"], 1);
     assert_eq!(s["queues"][0]["totals"]["abandoned"], 0);
+    let (status, metrics) = raw_http(&rig.tx, "GET", "/metrics", "");
+    assert_eq!(status, 200);
+    for line in [
+        "callroute_calls_offered_total{queue=\"1\"} 1",
+        "callroute_calls_answered_total{queue=\"1\"} 1",
+        "callroute_calls_abandoned_total{queue=\"1\"} 0",
+        "callroute_queue_waiting{queue=\"1\"} 0",
+        "callroute_agents{state=\"ready\"} 1",
+        "callroute_dtmf_rtp_total 1",
+        "callroute_sip_calls_active 0",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l == line),
+            "{line} missing from\n{metrics}"
+        );
+    }
 
     drop(rig);
 }
@@ -420,4 +442,28 @@ fn a_refused_refer_falls_back_to_the_b2bua() {
     let s = rig.http("GET", "/stats");
     assert_eq!(s["calls"][0]["connected"], true);
     assert_eq!(s["agents"][0]["state"]["state"], "talking");
+}
+
+#[test]
+fn agent_commands_answer_with_the_engine_verdict() {
+    let rig = Rig::start("commands", "refer");
+    let (status, body) = raw_http(&rig.tx, "POST", "/agents/7/ready", "");
+    assert_eq!(status, 409, "a logged-out agent cannot be ready: {body}");
+    assert_eq!(raw_http(&rig.tx, "POST", "/agents/x/login", "").0, 400);
+    assert_eq!(raw_http(&rig.tx, "POST", "/agents/7/dance", "").0, 404);
+    assert_eq!(raw_http(&rig.tx, "GET", "/nowhere", "").0, 404);
+    rig.http("POST", "/agents/7/login");
+    let (status, body) = raw_http(&rig.tx, "POST", "/agents/7/not-ready", r#"{"reason": "lunch"}"#);
+    assert_eq!(status, 200);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        (
+            v["agent"]["state"]["state"].as_str(),
+            v["agent"]["state"]["reason"].as_str()
+        ),
+        (Some("not-ready"), Some("lunch"))
+    );
+    let (status, _) = raw_http(&rig.tx, "POST", "/agents/7/not-ready", r#"{"reason": "nap"}"#);
+    assert_eq!(status, 409, "undeclared reasons are refused");
+    assert_eq!(raw_http(&rig.tx, "GET", "/health", "").1, "ok\n");
 }
