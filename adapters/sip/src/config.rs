@@ -213,6 +213,20 @@ impl AdapterConfig {
                 "media.rtp_ports: bad range {lo}-{hi}"
             )));
         }
+        if cfg.sip.listen.ip().is_unspecified() {
+            // The address goes into Via, Contact and SDP: peers must be able to reach it.
+            return Err(ConfigError::Invalid(format!(
+                "sip.listen: {} is not an address peers can reach; give the interface's address",
+                cfg.sip.listen
+            )));
+        }
+        for (id, uri) in &cfg.agents {
+            if crate::sip::uri_addr(uri).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "agents.{id}: {uri:?} is not a SIP URI with an IP address"
+                )));
+            }
+        }
         Ok(cfg)
     }
 
@@ -268,5 +282,14 @@ mod tests {
             AdapterConfig::from_toml_str(ports),
             Err(ConfigError::Invalid(_))
         ));
+        let any = "engine = \"x\"\n[sip]\nlisten = \"0.0.0.0:5060\"";
+        assert!(
+            matches!(AdapterConfig::from_toml_str(any), Err(ConfigError::Invalid(m)) if m.starts_with("sip.listen"))
+        );
+        let agent =
+            "engine = \"x\"\n[sip]\nlisten = \"127.0.0.1:5060\"\n[agents]\n7 = \"sip:ana@pbx.example\"";
+        assert!(
+            matches!(AdapterConfig::from_toml_str(agent), Err(ConfigError::Invalid(m)) if m.starts_with("agents.7"))
+        );
     }
 }

@@ -176,6 +176,14 @@ impl Host {
             }
             None => (Engine::new(engine_cfg, cfg.seed)?, Vec::new()),
         };
+        for id in cfg.agents.keys() {
+            if engine.agent_status(AgentId(*id)).is_none() {
+                tracing::warn!(
+                    agent = id,
+                    "phone configured for an agent the engine does not have"
+                );
+            }
+        }
         let sip = UdpSocket::bind(cfg.sip.listen).map_err(|source| StartError::Io {
             what: format!("SIP socket {}", cfg.sip.listen),
             source,
