@@ -128,6 +128,11 @@ struct Rig {
 
 impl Rig {
     fn start(name: &str, connect: &str) -> Rig {
+        Rig::start_with(name, connect, "")
+    }
+
+    /// Like `start`, with more lines in the `[sip]` section.
+    fn start_with(name: &str, connect: &str, sip: &str) -> Rig {
         let dir = std::env::temp_dir().join(format!("callroute-sip-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("moh")).unwrap();
@@ -171,6 +176,7 @@ default_queue = 1
 [sip]
 listen = "{adapter}"
 allow = ["127.0.0.1/32"]
+{sip}
 [media]
 rtp_ports = [{rtp}, {hi}]
 sounds_dir = "."
@@ -466,4 +472,63 @@ fn agent_commands_answer_with_the_engine_verdict() {
     let (status, _) = raw_http(&rig.tx, "POST", "/agents/7/not-ready", r#"{"reason": "nap"}"#);
     assert_eq!(status, 409, "undeclared reasons are refused");
     assert_eq!(raw_http(&rig.tx, "GET", "/health", "").1, "ok\n");
+}
+
+/// Sends an INVITE for `user` with these extra headers; the final response.
+fn invite_once(
+    rig: &Rig,
+    caller: &mut Phone,
+    user: &str,
+    headers: Vec<(String, String)>,
+) -> callroute_sip::sip::Message {
+    let mut h = vec![("Content-Type".to_string(), "application/sdp".to_string())];
+    h.extend(headers);
+    let (from, sdp) = (format!("sip:caller@{}", caller.addr()), caller.sdp());
+    let now = caller.clock.now();
+    caller
+        .ep
+        .invite(now, &format!("sip:{user}@127.0.0.1"), &from, rig.adapter, h, sdp);
+    caller.run(400);
+    let final_response =
+        caller.take(|e| matches!(e, SipEvent::Response { response, .. } if response.status() >= Some(200)));
+    let Some(SipEvent::Response { response, .. }) = final_response else {
+        panic!("no final response: {:?}", caller.events)
+    };
+    response
+}
+
+#[test]
+fn digest_authentication_guards_calls() {
+    let rig = Rig::start_with("digest", "refer", r#"digest = { trunk = "secret" }"#);
+    let mut caller = Phone::new("caller");
+    let challenge = invite_once(&rig, &mut caller, "sales", vec![]);
+    assert_eq!(challenge.status(), Some(401));
+    let www = challenge.header("WWW-Authenticate").unwrap().to_string();
+    let nonce = www
+        .split("nonce=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .unwrap()
+        .to_string();
+    let authorization = |password: &str| {
+        let ha1 = md5::compute(format!("trunk:callroute:{password}"));
+        let ha2 = md5::compute("INVITE:sip:sales@127.0.0.1");
+        let response = md5::compute(format!("{ha1:x}:{nonce}:00000001:c0ffee:auth:{ha2:x}"));
+        let value = format!(
+            "Digest username=\"trunk\", realm=\"callroute\", nonce=\"{nonce}\", uri=\"sip:sales@127.0.0.1\", \
+             response=\"{response:x}\", qop=auth, nc=00000001, cnonce=\"c0ffee\""
+        );
+        vec![("Authorization".to_string(), value)]
+    };
+    assert_eq!(
+        invite_once(&rig, &mut caller, "sales", authorization("guess")).status(),
+        Some(403)
+    );
+    assert_eq!(
+        invite_once(&rig, &mut caller, "sales", authorization("secret")).status(),
+        Some(200)
+    );
+    let s = rig.http("GET", "/stats");
+    assert_eq!(s["calls"].as_array().unwrap().len(), 1);
+    assert_eq!(s["adapter"]["forbidden"], 1);
 }
