@@ -61,7 +61,7 @@ pub enum ConnectMode {
 #[derive(Debug, Clone, serde::Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SipConfig {
-    /// UDP address to listen on.
+    /// Address to listen on, for UDP and TCP.
     pub listen: SocketAddr,
     /// User part of our Contact.
     #[serde(default = "default_user")]

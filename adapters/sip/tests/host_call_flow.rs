@@ -532,3 +532,77 @@ fn digest_authentication_guards_calls() {
     assert_eq!(s["calls"].as_array().unwrap().len(), 1);
     assert_eq!(s["adapter"]["forbidden"], 1);
 }
+
+#[test]
+fn a_caller_over_tcp_is_answered_queued_and_hangs_up() {
+    use callroute_sip::sip::{Transport, next_message};
+    use std::io::{Read, Write};
+    let rig = Rig::start("tcp", "refer");
+    let mut stream = std::net::TcpStream::connect(rig.adapter).unwrap();
+    stream.set_read_timeout(Some(Duration::from_millis(20))).unwrap();
+    let me = stream.local_addr().unwrap();
+    let mut ep = Endpoint::new(me, "tcp-caller", 5);
+    let clock = Clock::start();
+    let rtp = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let sdp = offer(me.ip(), rtp.local_addr().unwrap().port(), 1, Codec::Pcmu);
+    let ct = vec![("Content-Type".to_string(), "application/sdp".to_string())];
+    let from = format!("sip:caller@{me}");
+    ep.invite(
+        clock.now(),
+        "sip:sales@127.0.0.1;transport=tcp",
+        &from,
+        rig.adapter,
+        ct,
+        sdp,
+    );
+    let mut buf = Vec::new();
+    // Runs the scripted caller over its connection for `ms`, returning its events.
+    let mut run = |ep: &mut Endpoint, ms: u64| {
+        let end = clock.now() + ms;
+        let mut events = Vec::new();
+        while clock.now() < end {
+            while let Some(t) = ep.poll_transmit() {
+                assert_eq!(t.transport, Transport::Tcp);
+                stream.write_all(&t.data).unwrap();
+            }
+            let mut chunk = [0u8; 4096];
+            if let Ok(n) = stream.read(&mut chunk) {
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            while let Ok(Some(m)) = next_message(&mut buf) {
+                ep.handle_stream_message(clock.now(), rig.adapter, &m);
+            }
+            events.extend(std::iter::from_fn(|| ep.poll_event()));
+        }
+        events
+    };
+    let events = run(&mut ep, 500);
+    let dialog = events
+        .iter()
+        .find_map(|e| match e {
+            SipEvent::Response {
+                dialog: Some(d),
+                response,
+                ..
+            } if response.status() == Some(200) => Some(*d),
+            _ => None,
+        })
+        .expect("200 over TCP");
+    let s = rig.http("GET", "/stats");
+    assert_eq!(
+        s["calls"][0]["queue"], 1,
+        "no IVR for this number: the default queue"
+    );
+    assert_eq!(s["sip"]["dialogs"], 1, "the ACK came over TCP too");
+    ep.request(clock.now(), dialog, Method::Bye, vec![], vec![])
+        .unwrap();
+    let events = run(&mut ep, 300);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, SipEvent::Response { response, .. } if response.status() == Some(200)))
+    );
+    let s = rig.http("GET", "/stats");
+    assert!(s["calls"].as_array().unwrap().is_empty());
+    assert_eq!(s["queues"][0]["totals"]["abandoned"], 1);
+}

@@ -12,6 +12,7 @@ mod http;
 mod media;
 mod recovery;
 mod stats;
+mod tcp;
 
 pub use http::HttpRequest;
 pub use media::MediaLeg;
@@ -21,7 +22,7 @@ use crate::config::{AdapterConfig, ConfigError, ConnectMode};
 use crate::journal::{Journal, JournalError};
 use crate::media::{CommandTts, DtmfReceiver, FRAME_MS, Player, Sounds, TtsRenderer};
 use crate::security::Guard;
-use crate::sip::{DialogId, Endpoint, TxId};
+use crate::sip::{DialogId, Endpoint, Transport, TxId};
 use callroute::{AgentId, CallId, Engine, Input, JournalEntry, Output, Poll, QueueId};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Write;
@@ -68,6 +69,25 @@ pub enum Inbound {
         from: SocketAddr,
         /// Bytes.
         data: Vec<u8>,
+    },
+    /// A SIP message framed from a TCP connection.
+    SipStream {
+        /// The connection's peer.
+        from: SocketAddr,
+        /// Bytes of one message.
+        data: Vec<u8>,
+    },
+    /// A TCP connection to keep for sending.
+    TcpOpen {
+        /// Its peer.
+        peer: SocketAddr,
+        /// The stream.
+        stream: std::net::TcpStream,
+    },
+    /// A TCP connection closed.
+    TcpClosed {
+        /// Its peer.
+        peer: SocketAddr,
     },
     /// An HTTP request waiting for its answer.
     Http(HttpRequest),
@@ -141,6 +161,8 @@ pub struct Host {
     txs: HashMap<TxId, (CallId, Purpose)>,
     ports: HashMap<u16, (CallId, Side)>,
     registrations: BTreeMap<AgentId, (String, u64)>,
+    tcp: HashMap<SocketAddr, std::net::TcpStream>,
+    tcp_listener: Option<std::net::TcpListener>,
     pending: VecDeque<Input>,
     next_call: u64,
     next_tick: Option<u64>,
@@ -186,6 +208,10 @@ impl Host {
         }
         let sip = UdpSocket::bind(cfg.sip.listen).map_err(|source| StartError::Io {
             what: format!("SIP socket {}", cfg.sip.listen),
+            source,
+        })?;
+        let tcp_listener = std::net::TcpListener::bind(cfg.sip.listen).map_err(|source| StartError::Io {
+            what: format!("SIP TCP {}", cfg.sip.listen),
             source,
         })?;
         let events = match &cfg.ops.events {
@@ -237,6 +263,8 @@ impl Host {
             txs: HashMap::new(),
             ports: HashMap::new(),
             registrations: BTreeMap::new(),
+            tcp: HashMap::new(),
+            tcp_listener: Some(tcp_listener),
             pending: VecDeque::new(),
             next_call: now * 10,
             next_tick: None,
@@ -294,6 +322,12 @@ impl Host {
                 what: "SIP thread".into(),
                 source,
             })?;
+        if let Some(listener) = self.tcp_listener.take() {
+            tcp::listen(listener, self.inbound.clone()).map_err(|source| StartError::Io {
+                what: "SIP TCP thread".into(),
+                source,
+            })?;
+        }
         if let Some(addr) = self.cfg.ops.http {
             http::serve(addr, self.inbound.clone()).map_err(|source| StartError::Io {
                 what: format!("HTTP {addr}"),
@@ -345,6 +379,17 @@ impl Host {
                 self.ep.handle_datagram(now, from, &data);
                 self.pump_sip();
             }
+            Inbound::SipStream { from, data } => {
+                let now = self.clock.now();
+                self.ep.handle_stream_message(now, from, &data);
+                self.pump_sip();
+            }
+            Inbound::TcpOpen { peer, stream } => {
+                self.tcp.insert(peer, stream);
+            }
+            Inbound::TcpClosed { peer } => {
+                self.tcp.remove(&peer);
+            }
             Inbound::Rtp { port, from, data } => self.on_rtp(port, from, &data),
             Inbound::Http(req) => self.on_http(req),
             Inbound::Shutdown => {}
@@ -387,8 +432,13 @@ impl Host {
     fn pump_sip(&mut self) {
         loop {
             while let Some(t) = self.ep.poll_transmit() {
-                if let Err(e) = self.sip.send_to(&t.data, t.to) {
-                    tracing::warn!(to = %t.to, error = %e, "SIP send failed");
+                match t.transport {
+                    Transport::Udp => {
+                        if let Err(e) = self.sip.send_to(&t.data, t.to) {
+                            tracing::warn!(to = %t.to, error = %e, "SIP send failed");
+                        }
+                    }
+                    Transport::Tcp => self.send_tcp(t.to, &t.data),
                 }
             }
             let Some(ev) = self.ep.poll_event() else { break };

@@ -1,5 +1,6 @@
 //! Dialogs (RFC 3261 section 12): tags, CSeq, remote target and route set.
 
+use super::endpoint::Transport;
 use super::message::{Message, addr_uri, uri_addr};
 use rsip::Method;
 use std::net::SocketAddr;
@@ -31,12 +32,15 @@ pub struct Dialog {
     pub route_set: Vec<String>,
     /// Where the dialog's first message came from (fallback destination).
     pub peer: SocketAddr,
+    /// The transport of its requests.
+    #[serde(default)]
+    pub transport: Transport,
 }
 
 impl Dialog {
     /// The dialog a UAS creates when it answers `invite` (its route set is the
     /// Record-Route list in order).
-    pub fn as_uas(invite: &Message, local_tag: &str, peer: SocketAddr) -> Dialog {
+    pub fn as_uas(invite: &Message, local_tag: &str, peer: SocketAddr, transport: Transport) -> Dialog {
         let to = invite.header("To").unwrap_or_default();
         Dialog {
             call_id: invite.call_id().to_string(),
@@ -49,11 +53,12 @@ impl Dialog {
             remote_target: invite.uri_of("Contact").unwrap_or_default(),
             route_set: invite.header_list("Record-Route"),
             peer,
+            transport,
         }
     }
 
     /// The dialog a UAC creates from the 2xx to its `invite` (route set reversed).
-    pub fn as_uac(invite: &Message, ok: &Message, peer: SocketAddr) -> Dialog {
+    pub fn as_uac(invite: &Message, ok: &Message, peer: SocketAddr, transport: Transport) -> Dialog {
         let mut route_set = ok.header_list("Record-Route");
         route_set.reverse();
         Dialog {
@@ -67,6 +72,7 @@ impl Dialog {
             remote_target: ok.uri_of("Contact").unwrap_or_default(),
             route_set,
             peer,
+            transport,
         }
     }
 

@@ -348,3 +348,56 @@ fn a_ringing_invite_can_be_cancelled_by_the_uac() {
     uas.handle_timeout(10_000);
     assert!(uas.poll_transmit().is_none());
 }
+
+#[test]
+fn over_tcp_requests_are_not_retransmitted_and_say_so() {
+    let mut uac = Endpoint::new(addr("127.0.0.1:5090"), "adapter", 1);
+    let target = "sip:agent@127.0.0.1:5070;transport=tcp";
+    uac.invite(
+        0,
+        target,
+        "sip:q@127.0.0.1:5090",
+        addr("127.0.0.1:5070"),
+        vec![],
+        vec![],
+    );
+    let t = uac.poll_transmit().unwrap();
+    assert_eq!(t.transport, Transport::Tcp);
+    let m = Message::parse(&t.data).unwrap();
+    assert!(
+        m.header("Via")
+            .unwrap()
+            .starts_with("SIP/2.0/TCP 127.0.0.1:5090;")
+    );
+    assert_eq!(
+        m.header("Contact"),
+        Some("<sip:adapter@127.0.0.1:5090;transport=tcp>")
+    );
+    // No Timer A on a reliable transport: the next deadline is Timer B.
+    assert_eq!(uac.next_deadline(), Some(64 * T1));
+    uac.handle_timeout(10_000);
+    assert!(uac.poll_transmit().is_none());
+}
+
+#[test]
+fn over_tcp_a_refusal_is_sent_once_and_a_2xx_until_its_ack() {
+    let mut ep = server();
+    ep.handle_stream_message(0, addr(PROXY), invite("z9hG4bK1").as_bytes());
+    let Some(SipEvent::Request { tx, .. }) = ep.poll_event() else {
+        panic!()
+    };
+    ep.respond(0, tx, 486, vec![], vec![]).unwrap();
+    let t = ep.poll_transmit().unwrap();
+    assert_eq!((t.transport, t.to), (Transport::Tcp, addr(PROXY)));
+    ep.handle_timeout(5_000);
+    assert!(ep.poll_transmit().is_none(), "no Timer G on TCP");
+    ep.handle_stream_message(0, addr(PROXY), invite("z9hG4bK2").as_bytes());
+    let Some(SipEvent::Request { tx, .. }) = ep.poll_event() else {
+        panic!()
+    };
+    let dialog = ep.respond(0, tx, 200, vec![], vec![]).unwrap().unwrap();
+    assert_eq!(ep.dialog(dialog).map(|d| d.transport), Some(Transport::Tcp));
+    ep.poll_transmit();
+    ep.handle_timeout(T1);
+    assert_eq!(ep.poll_transmit().map(|t| t.transport), Some(Transport::Tcp));
+}

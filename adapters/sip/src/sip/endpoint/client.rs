@@ -2,7 +2,8 @@
 //! requests inside dialogs (BYE, REFER, INFO, NOTIFY).
 
 use super::{
-    ClientTx, Endpoint, LINGER, Millis, Retransmit, SipError, SipEvent, T1, T2, Transmit, TxId, key,
+    ClientTx, Endpoint, LINGER, Millis, Retransmit, SipError, SipEvent, T1, T2, Transmit, Transport, TxId,
+    key,
 };
 use crate::sip::dialog::{Dialog, DialogId};
 use crate::sip::message::Message;
@@ -10,43 +11,63 @@ use rsip::Method;
 use std::net::SocketAddr;
 
 impl Endpoint {
-    fn via(&mut self) -> (String, String) {
+    fn via(&mut self, transport: Transport) -> (String, String) {
         let branch = format!("z9hG4bK{}", self.token());
-        (
-            format!("SIP/2.0/UDP {};rport;branch={branch}", self.local),
-            branch,
-        )
+        let via = format!(
+            "SIP/2.0/{} {};rport;branch={branch}",
+            transport.via_name(),
+            self.local
+        );
+        (via, branch)
     }
 
+    /// Sends `m` with a new Via and tracks it as a client transaction.
     fn start_client(
         &mut self,
         now: Millis,
         mut m: Message,
         to: SocketAddr,
+        transport: Transport,
         dialog: Option<DialogId>,
     ) -> TxId {
-        let (via, branch) = self.via();
+        let (via, branch) = self.via(transport);
         m.headers.insert(0, ("Via".into(), via));
         m.push("User-Agent", self.user_agent.clone());
+        self.track_client(now, m, &branch, to, transport, dialog)
+    }
+
+    /// Sends `m` (whose top Via has `branch`) and tracks it: retransmitted on UDP
+    /// (Timer A doubling for INVITE, Timer E capped at T2 otherwise), timed out after
+    /// 64*T1 (Timer B/F).
+    fn track_client(
+        &mut self,
+        now: Millis,
+        m: Message,
+        branch: &str,
+        to: SocketAddr,
+        transport: Transport,
+        dialog: Option<DialogId>,
+    ) -> TxId {
         let method = m.method().unwrap_or(Method::Options);
         let data = m.to_bytes();
         let tx = TxId(self.next_id());
         let cap = (method != Method::Invite).then_some(T2);
-        self.client_keys.insert(key(&branch, method), tx);
+        self.client_keys.insert(key(branch, method), tx);
         self.client.insert(
             tx,
             ClientTx {
                 request: m,
                 data: data.clone(),
                 to,
-                retransmit: Some(Retransmit::new(now, cap)),
+                transport,
+                retransmit: (transport == Transport::Udp).then(|| Retransmit::new(now, cap)),
                 timeout_at: Some(now + 64 * T1),
                 expires_at: None,
                 final_code: None,
                 dialog,
             },
         );
-        self.send(to, data);
+        self.send(to, transport, data);
         tx
     }
 
@@ -69,12 +90,13 @@ impl Endpoint {
         m.push("Call-ID", call_id);
         m.push("CSeq", "1 INVITE");
         m.push("Max-Forwards", "70");
-        m.push("Contact", self.contact.clone());
+        let transport = Transport::of_uri(target);
+        m.push("Contact", self.contact_for(transport));
         for (n, v) in headers {
             m.push(&n, v);
         }
         m.body = body;
-        self.start_client(now, m, to, None)
+        self.start_client(now, m, to, transport, None)
     }
 
     /// Cancels one of our INVITEs that has no final response yet.
@@ -92,26 +114,10 @@ impl Endpoint {
         let n = t.request.cseq().map_or(1, |(n, _)| n);
         c.push("CSeq", format!("{n} CANCEL"));
         c.push("Max-Forwards", "70");
-        let to = t.to;
+        let (to, transport) = (t.to, t.transport);
         // CANCEL shares the INVITE's branch: it is its own transaction all the same.
         let branch = t.request.branch().unwrap_or_default().to_string();
-        let data = c.to_bytes();
-        let id = TxId(self.next_id());
-        self.client_keys.insert(key(&branch, Method::Cancel), id);
-        self.client.insert(
-            id,
-            ClientTx {
-                request: c,
-                data: data.clone(),
-                to,
-                retransmit: Some(Retransmit::new(now, Some(T2))),
-                timeout_at: Some(now + 64 * T1),
-                expires_at: None,
-                final_code: None,
-                dialog: None,
-            },
-        );
-        self.send(to, data);
+        self.track_client(now, c, &branch, to, transport, None);
         Ok(())
     }
 
@@ -124,7 +130,12 @@ impl Endpoint {
         headers: Vec<(String, String)>,
         body: Vec<u8>,
     ) -> Result<TxId, SipError> {
-        let contact = self.contact.clone();
+        let transport = self
+            .dialogs
+            .get(&dialog)
+            .ok_or(SipError::UnknownDialog(dialog))?
+            .transport;
+        let contact = self.contact_for(transport);
         let d = self
             .dialogs
             .get_mut(&dialog)
@@ -136,7 +147,7 @@ impl Endpoint {
             m.push(&n, v);
         }
         m.body = body;
-        Ok(self.start_client(now, m, to, Some(dialog)))
+        Ok(self.start_client(now, m, to, transport, Some(dialog)))
     }
 
     pub(super) fn on_response(&mut self, now: Millis, m: Message) {
@@ -148,6 +159,7 @@ impl Endpoint {
             return; // stray response
         };
         let Some(t) = self.client.get_mut(&tx) else { return };
+        let transport = t.transport;
         if method == Method::Invite && (200..300).contains(&code) {
             // 2xx: create (or find) the dialog and acknowledge; retransmitted 2xx get
             // the same ACK again.
@@ -157,7 +169,7 @@ impl Endpoint {
                 self.transmits.push_back(ack);
                 return;
             }
-            let mut d = Dialog::as_uac(&t.request, &m, t.to);
+            let mut d = Dialog::as_uac(&t.request, &m, t.to, transport);
             let cseq = t.request.cseq().map(|(n, _)| n);
             let mut ack = d.request(Method::Ack, cseq);
             let hop = d.next_hop();
@@ -171,10 +183,11 @@ impl Endpoint {
             self.dialog_keys
                 .insert((d.call_id.clone(), d.local_tag.clone(), d.remote_tag.clone()), id);
             self.dialogs.insert(id, d);
-            let (via, _) = self.via();
+            let (via, _) = self.via(transport);
             ack.headers.insert(0, ("Via".into(), via));
             let ack = Transmit {
                 to: hop,
+                transport,
                 data: ack.to_bytes(),
             };
             self.acks.insert(id, ack.clone());
@@ -212,7 +225,7 @@ impl Endpoint {
                 ack.push("CSeq", format!("{n} ACK"));
                 ack.push("Max-Forwards", "70");
                 let to = t.to;
-                self.send(to, ack.to_bytes());
+                self.send(to, transport, ack.to_bytes());
             }
         }
         let dialog = self.client.get(&tx).and_then(|t| t.dialog);

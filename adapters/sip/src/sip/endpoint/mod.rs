@@ -21,6 +21,36 @@ pub const T2: Millis = 4_000;
 /// How long a completed transaction absorbs retransmissions.
 const LINGER: Millis = 32_000;
 
+/// The transport a message travels on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// UDP: the endpoint retransmits.
+    #[default]
+    Udp,
+    /// TCP: reliable, no retransmissions (RFC 3261 section 17).
+    Tcp,
+}
+
+impl Transport {
+    /// As written in Via.
+    pub fn via_name(self) -> &'static str {
+        match self {
+            Transport::Udp => "UDP",
+            Transport::Tcp => "TCP",
+        }
+    }
+
+    /// The transport a URI asks for (`;transport=tcp`), UDP otherwise.
+    pub fn of_uri(uri: &str) -> Transport {
+        if uri.to_ascii_lowercase().contains(";transport=tcp") {
+            Transport::Tcp
+        } else {
+            Transport::Udp
+        }
+    }
+}
+
 /// A transaction's id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TxId(pub u64);
@@ -103,11 +133,13 @@ pub enum SipEvent {
     },
 }
 
-/// A datagram to send.
+/// A message to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transmit {
     /// Destination.
     pub to: SocketAddr,
+    /// Over which transport (a TCP message goes over the connection with `to`).
+    pub transport: Transport,
     /// Bytes.
     pub data: Vec<u8>,
 }
@@ -141,6 +173,7 @@ impl Retransmit {
 struct ServerTx {
     request: Message,
     source: SocketAddr,
+    transport: Transport,
     local_tag: String,
     last: Option<Vec<u8>>,
     final_code: Option<u16>,
@@ -155,6 +188,7 @@ struct ClientTx {
     request: Message,
     data: Vec<u8>,
     to: SocketAddr,
+    transport: Transport,
     retransmit: Option<Retransmit>,
     timeout_at: Option<Millis>,
     expires_at: Option<Millis>,
@@ -209,6 +243,14 @@ impl Endpoint {
     /// Our Contact header value.
     pub fn contact(&self) -> &str {
         &self.contact
+    }
+
+    /// Our Contact for messages on `transport`.
+    fn contact_for(&self, transport: Transport) -> String {
+        match transport {
+            Transport::Udp => self.contact.clone(),
+            Transport::Tcp => self.contact.replace('>', ";transport=tcp>"),
+        }
     }
 
     /// The address in our Via and Contact.
@@ -276,17 +318,26 @@ impl Endpoint {
         (self.server.len(), self.client.len(), self.dialogs.len())
     }
 
-    fn send(&mut self, to: SocketAddr, data: Vec<u8>) {
-        self.transmits.push_back(Transmit { to, data });
+    fn send(&mut self, to: SocketAddr, transport: Transport, data: Vec<u8>) {
+        self.transmits.push_back(Transmit { to, transport, data });
     }
 
     /// Handles one datagram from `source`.
     pub fn handle_datagram(&mut self, now: Millis, source: SocketAddr, data: &[u8]) {
+        self.handle_message(now, source, Transport::Udp, data);
+    }
+
+    /// Handles one message framed from a TCP connection with `source`.
+    pub fn handle_stream_message(&mut self, now: Millis, source: SocketAddr, data: &[u8]) {
+        self.handle_message(now, source, Transport::Tcp, data);
+    }
+
+    fn handle_message(&mut self, now: Millis, source: SocketAddr, transport: Transport, data: &[u8]) {
         if data.iter().all(|b| b.is_ascii_whitespace()) {
             return; // keep-alive
         }
         match Message::parse(data) {
-            Ok(m) if m.is_request() => self.on_request(now, source, m),
+            Ok(m) if m.is_request() => self.on_request(now, source, transport, m),
             Ok(m) => self.on_response(now, m),
             Err(error) => self.events.push_back(SipEvent::Malformed { source, error }),
         }
@@ -328,6 +379,7 @@ impl Endpoint {
                 if let Some(last) = &t.last {
                     sends.push(Transmit {
                         to: t.source,
+                        transport: t.transport,
                         data: last.clone(),
                     });
                 }
@@ -357,6 +409,7 @@ impl Endpoint {
                 r.step(now);
                 sends.push(Transmit {
                     to: t.to,
+                    transport: t.transport,
                     data: t.data.clone(),
                 });
             }

@@ -1,19 +1,21 @@
 //! Server transactions (RFC 3261 section 17.2): requests in, responses out, the 2xx
 //! retransmitted until its ACK, CANCEL, and OPTIONS answered here.
 
-use super::{Endpoint, LINGER, Millis, Retransmit, ServerTx, SipError, SipEvent, T1, T2, TxId, key};
+use super::{
+    Endpoint, LINGER, Millis, Retransmit, ServerTx, SipError, SipEvent, T1, T2, Transport, TxId, key,
+};
 use crate::sip::dialog::{Dialog, DialogId};
 use crate::sip::message::Message;
 use rsip::Method;
 use std::net::SocketAddr;
 
 impl Endpoint {
-    pub(super) fn on_request(&mut self, now: Millis, source: SocketAddr, m: Message) {
+    pub(super) fn on_request(&mut self, now: Millis, source: SocketAddr, transport: Transport, m: Message) {
         let Some(method) = m.method() else { return };
         let branch = m.branch().unwrap_or_default().to_string();
         match method {
             Method::Ack => return self.on_ack(now, m, branch),
-            Method::Cancel => return self.on_cancel(now, source, m, branch),
+            Method::Cancel => return self.on_cancel(now, source, transport, m, branch),
             _ => {}
         }
         if let Some(&tx) = self.server_keys.get(&key(&branch, method)) {
@@ -21,7 +23,7 @@ impl Endpoint {
             if let Some(t) = self.server.get(&tx)
                 && let Some(last) = t.last.clone()
             {
-                self.send(t.source, last);
+                self.send(t.source, t.transport, last);
             }
             return;
         }
@@ -33,6 +35,7 @@ impl Endpoint {
             ServerTx {
                 request: m.clone(),
                 source,
+                transport,
                 local_tag,
                 last: None,
                 final_code: None,
@@ -115,7 +118,14 @@ impl Endpoint {
         }
     }
 
-    fn on_cancel(&mut self, now: Millis, source: SocketAddr, m: Message, branch: String) {
+    fn on_cancel(
+        &mut self,
+        now: Millis,
+        source: SocketAddr,
+        transport: Transport,
+        m: Message,
+        branch: String,
+    ) {
         let invite = self.server_keys.get(&key(&branch, Method::Invite)).copied();
         let code = match invite.and_then(|tx| self.server.get(&tx)) {
             Some(t) if t.final_code.is_none() => 200,
@@ -123,7 +133,7 @@ impl Endpoint {
             None => 481,
         };
         let resp = m.response(code, None).to_bytes();
-        self.send(source, resp);
+        self.send(source, transport, resp);
         if let Some(tx) = invite
             && code == 200
             && self.server.get(&tx).is_some_and(|t| t.final_code.is_none())
@@ -146,9 +156,9 @@ impl Endpoint {
         if !(100..700).contains(&code) {
             return Err(SipError::BadStatus(code));
         }
-        let contact = self.contact.clone();
         let user_agent = self.user_agent.clone();
         let t = self.server.get(&tx).ok_or(SipError::UnknownTransaction(tx))?;
+        let contact = self.contact_for(t.transport);
         if t.final_code.is_some() {
             return Err(SipError::AlreadyAnswered(tx));
         }
@@ -170,10 +180,10 @@ impl Endpoint {
         }
         r.body = body;
         let data = r.to_bytes();
-        let source = t.source;
+        let (source, transport) = (t.source, t.transport);
         let mut dialog = t.dialog;
         if method == Method::Invite && (200..300).contains(&code) && dialog.is_none() {
-            let d = Dialog::as_uas(&t.request, &t.local_tag, source);
+            let d = Dialog::as_uas(&t.request, &t.local_tag, source, transport);
             let id = DialogId(self.next_id());
             self.dialog_keys
                 .insert((d.call_id.clone(), d.local_tag.clone(), d.remote_tag.clone()), id);
@@ -186,13 +196,15 @@ impl Endpoint {
         if code >= 200 {
             t.final_code = Some(code);
             t.dialog = dialog;
-            if method == Method::Invite {
+            // The 2xx is retransmitted until its ACK on any transport; other finals
+            // only on UDP (Timer G).
+            if method == Method::Invite && (code < 300 || transport == Transport::Udp) {
                 t.retransmit = Some(Retransmit::new(now, Some(T2)));
                 t.give_up_at = Some(now + 64 * T1);
             }
             t.expires_at = Some(now + LINGER);
         }
-        self.send(source, data);
+        self.send(source, transport, data);
         Ok(dialog.filter(|_| method == Method::Invite && (200..300).contains(&code)))
     }
 }
