@@ -1,13 +1,45 @@
-//! SIP signalling of calls: new calls, in-dialog requests, answers from agents, REFER
-//! progress, registrations, and resuming calls after a restart.
+//! Calls: the state of each call's legs, new calls, requests inside their dialogs, and
+//! hang-ups on either side.
 
-use super::{Call, Host, MediaLeg, Purpose, Side};
-use crate::media::{DtmfReceiver, RemoteMedia, answer};
+use super::{Host, MediaLeg, Purpose, Side, stats};
+use crate::media::{DtmfReceiver, Player, RemoteMedia, answer};
 use crate::security::Verdict;
 use crate::sip::{DialogId, Message, Method, SipEvent, TxId, uri_user};
 use callroute::input::Party;
-use callroute::{CallId, Input};
+use callroute::{AgentId, CallId, Input, QueueId};
 use std::net::SocketAddr;
+
+/// The agent leg of a B2BUA call.
+pub(crate) struct AgentLeg {
+    pub agent: AgentId,
+    pub invite: TxId,
+    pub dialog: Option<DialogId>,
+    pub media: MediaLeg,
+    pub rang: bool,
+    pub cancelled: bool,
+    pub give_up_at: u64,
+}
+
+/// A call the adapter handles.
+pub(crate) struct Call {
+    pub ani: String,
+    pub dnis: String,
+    pub started_at: u64,
+    pub dialog: DialogId,
+    pub media: MediaLeg,
+    pub dtmf: DtmfReceiver,
+    pub player: Option<Player>,
+    pub prompt_playing: bool,
+    pub moh: Option<String>,
+    pub agent: Option<AgentLeg>,
+    pub refer: Option<AgentId>,
+    pub b2bua: bool,
+    pub relay: bool,
+    pub queue: Option<QueueId>,
+    pub answered: Option<(AgentId, u64)>,
+    pub recorder: Option<stats::Recorder>,
+    pub voicemail_until: Option<u64>,
+}
 
 fn text(body: &[u8]) -> String {
     String::from_utf8_lossy(body).into_owned()

@@ -2,9 +2,10 @@
 //! forwards packets to the host loop.
 
 use super::{Host, Inbound, Side};
+use crate::media::Player;
 use crate::media::parse_rtp;
 use crate::media::{Codec, RemoteMedia, RtpSender};
-use callroute::Input;
+use callroute::{CallId, Input};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -144,6 +145,61 @@ impl Host {
                 }
                 Side::Agent => call.media.send(&samples),
             }
+        }
+    }
+
+    /// One 20 ms frame for every call with something to play or record.
+    pub(super) fn media_tick(&mut self) {
+        let mut finished = Vec::new();
+        for (&id, call) in self.calls.iter_mut() {
+            if let Some(rec) = &mut call.recorder {
+                rec.tick();
+            }
+            let Some(player) = &mut call.player else { continue };
+            match player.next_frame() {
+                Some(frame) => call.media.send(&frame),
+                None => {
+                    call.player = None;
+                    if call.prompt_playing {
+                        call.prompt_playing = false;
+                        finished.push(id);
+                    }
+                }
+            }
+        }
+        for id in finished {
+            self.resume_music(id);
+            self.pending.push_back(Input::PromptFinished { call: id });
+        }
+        if !self.pending.is_empty() {
+            self.drain_engine();
+        }
+        if self
+            .calls
+            .values()
+            .all(|c| c.player.is_none() && c.recorder.is_none())
+        {
+            self.next_tick = None;
+        }
+    }
+
+    pub(super) fn resume_music(&mut self, id: CallId) {
+        let Some(class) = self.calls.get(&id).and_then(|c| c.moh.clone()) else {
+            return;
+        };
+        let tracks = self.sounds.music(&class);
+        if let Some(c) = self.calls.get_mut(&id)
+            && c.player.is_none()
+            && !c.relay
+        {
+            c.player = Some(Player::looping(tracks));
+        }
+        self.start_ticking();
+    }
+
+    pub(super) fn start_ticking(&mut self) {
+        if self.next_tick.is_none() {
+            self.next_tick = Some(self.clock.now());
         }
     }
 }

@@ -14,16 +14,17 @@ mod recovery;
 mod stats;
 mod tcp;
 
+pub(crate) use calls::{AgentLeg, Call};
 pub use http::HttpRequest;
 pub use media::MediaLeg;
 
 use crate::clock::Clock;
 use crate::config::{AdapterConfig, ConfigError, ConnectMode};
 use crate::journal::{Journal, JournalError};
-use crate::media::{CommandTts, DtmfReceiver, FRAME_MS, Player, Sounds, TtsRenderer};
+use crate::media::{CommandTts, FRAME_MS, Sounds, TtsRenderer};
 use crate::security::Guard;
 use crate::sip::{DialogId, Endpoint, Transport, TxId};
-use callroute::{AgentId, CallId, Engine, Input, JournalEntry, Output, Poll, QueueId};
+use callroute::{AgentId, CallId, Engine, Input, JournalEntry, Output, Poll};
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Write;
 use std::net::{SocketAddr, UdpSocket};
@@ -109,38 +110,6 @@ pub(crate) enum Purpose {
     Refer(AgentId),
     /// BYE and other requests whose answer changes nothing.
     Plain,
-}
-
-/// The agent leg of a B2BUA call.
-pub(crate) struct AgentLeg {
-    pub agent: AgentId,
-    pub invite: TxId,
-    pub dialog: Option<DialogId>,
-    pub media: MediaLeg,
-    pub rang: bool,
-    pub cancelled: bool,
-    pub give_up_at: u64,
-}
-
-/// A call the adapter handles.
-pub(crate) struct Call {
-    pub ani: String,
-    pub dnis: String,
-    pub started_at: u64,
-    pub dialog: DialogId,
-    pub media: MediaLeg,
-    pub dtmf: DtmfReceiver,
-    pub player: Option<Player>,
-    pub prompt_playing: bool,
-    pub moh: Option<String>,
-    pub agent: Option<AgentLeg>,
-    pub refer: Option<AgentId>,
-    pub b2bua: bool,
-    pub relay: bool,
-    pub queue: Option<QueueId>,
-    pub answered: Option<(AgentId, u64)>,
-    pub recorder: Option<stats::Recorder>,
-    pub voicemail_until: Option<u64>,
 }
 
 /// The adapter.
@@ -499,61 +468,6 @@ impl Host {
     fn log_json(&mut self, value: serde_json::Value) {
         if let Some(f) = &mut self.events {
             let _ = writeln!(f, "{value}");
-        }
-    }
-
-    /// One 20 ms frame for every call with something to play or record.
-    fn media_tick(&mut self) {
-        let mut finished = Vec::new();
-        for (&id, call) in self.calls.iter_mut() {
-            if let Some(rec) = &mut call.recorder {
-                rec.tick();
-            }
-            let Some(player) = &mut call.player else { continue };
-            match player.next_frame() {
-                Some(frame) => call.media.send(&frame),
-                None => {
-                    call.player = None;
-                    if call.prompt_playing {
-                        call.prompt_playing = false;
-                        finished.push(id);
-                    }
-                }
-            }
-        }
-        for id in finished {
-            self.resume_music(id);
-            self.pending.push_back(Input::PromptFinished { call: id });
-        }
-        if !self.pending.is_empty() {
-            self.drain_engine();
-        }
-        if self
-            .calls
-            .values()
-            .all(|c| c.player.is_none() && c.recorder.is_none())
-        {
-            self.next_tick = None;
-        }
-    }
-
-    fn resume_music(&mut self, id: CallId) {
-        let Some(class) = self.calls.get(&id).and_then(|c| c.moh.clone()) else {
-            return;
-        };
-        let tracks = self.sounds.music(&class);
-        if let Some(c) = self.calls.get_mut(&id)
-            && c.player.is_none()
-            && !c.relay
-        {
-            c.player = Some(Player::looping(tracks));
-        }
-        self.start_ticking();
-    }
-
-    fn start_ticking(&mut self) {
-        if self.next_tick.is_none() {
-            self.next_tick = Some(self.clock.now());
         }
     }
 }
