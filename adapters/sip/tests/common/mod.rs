@@ -1,4 +1,4 @@
-//! Audio helpers shared by the integration tests.
+//! Tones for the phones and tone detection, shared by the integration tests.
 
 #![allow(dead_code)]
 
