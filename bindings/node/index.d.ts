@@ -54,6 +54,24 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  * deadline comes.
  */
 export declare class Engine {
+  /** The agent logs in. */
+  login(nowMs: number, agent: number): void
+  /** The agent logs out. */
+  logout(nowMs: number, agent: number): void
+  /** The agent is ready. */
+  ready(nowMs: number, agent: number): void
+  /** The agent finished after-call work. */
+  wrapUpDone(nowMs: number, agent: number): void
+  /** The agent's device rings for the call. */
+  deviceRinging(nowMs: number, agent: number, call: bigint | number): void
+  /** The agent answered the call. */
+  deviceAnswered(nowMs: number, agent: number, call: bigint | number): void
+  /** The caller pressed keys (`0`-`9`, `*`, `#`). */
+  dtmf(nowMs: number, call: bigint | number, digits: string): void
+  /** The announcement playing to the caller finished. */
+  promptFinished(nowMs: number, call: bigint | number): void
+  /** The caller hung up, or the agent `agent` when given. */
+  hangUp(nowMs: number, call: bigint | number, agent?: number | undefined | null): void
   /**
    * Builds an engine from a configuration text (`format`: `"toml"`, the default, or
    * `"json"`) and a seed for its random choices.

@@ -7,8 +7,9 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 mod convert;
+mod hot;
 
-use convert::{Failure, Fallible, attempt, millis, to_js};
+use convert::{Failure, Fallible, JsonParse, attempt, json_parse, millis, to_js};
 
 /// The sans-IO contact-center engine. Feed inputs with `handleInput(nowMs, input)`,
 /// drain the outputs after each, and call `handleTimeout(nextDeadline)` when the
@@ -16,6 +17,7 @@ use convert::{Failure, Fallible, attempt, millis, to_js};
 #[napi]
 pub struct Engine {
     engine: callroute::Engine,
+    parse: JsonParse,
 }
 
 /// Configuration text formats.
@@ -38,7 +40,13 @@ impl Engine {
         let seed = seed.map(|s| s.get_u64().1).unwrap_or(0);
         attempt(&env, || {
             let engine = callroute::Engine::new(config_of(&config, format.as_deref())?, seed)?;
-            Ok(Engine { engine })
+            Ok(engine)
+        })
+        .and_then(|engine| {
+            Ok(Engine {
+                engine,
+                parse: json_parse(&env)?,
+            })
         })
     }
 
@@ -46,8 +54,15 @@ impl Engine {
     #[napi(factory)]
     pub fn restore(env: Env, snapshot: String) -> Result<Engine> {
         attempt(&env, || {
-            let engine = callroute::Engine::restore(callroute::Snapshot::from_json(&snapshot)?)?;
-            Ok(Engine { engine })
+            Ok(callroute::Engine::restore(callroute::Snapshot::from_json(
+                &snapshot,
+            )?)?)
+        })
+        .and_then(|engine| {
+            Ok(Engine {
+                engine,
+                parse: json_parse(&env)?,
+            })
         })
     }
 
@@ -88,17 +103,17 @@ impl Engine {
     /// The next output, or `null` when the engine is idle until the next input or
     /// deadline.
     #[napi(ts_return_type = "Output | null")]
-    pub fn poll<'e>(&mut self, env: &'e Env) -> Result<Option<Unknown<'e>>> {
+    pub fn poll<'e>(&mut self, env: &'e Env) -> Result<Option<Object<'e>>> {
         match self.engine.poll() {
-            callroute::Poll::Output(o) => Ok(Some(to_js(env, &serde_json::to_value(&o)?)?)),
+            callroute::Poll::Output(o) => Ok(Some(to_js(env, &self.parse, &o)?)),
             callroute::Poll::Idle { .. } => Ok(None),
         }
     }
 
     /// Every pending output, in order.
     #[napi(ts_return_type = "Output[]")]
-    pub fn drain<'e>(&mut self, env: &'e Env) -> Result<Unknown<'e>> {
-        to_js(env, &serde_json::to_value(self.engine.drain())?)
+    pub fn drain<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
+        to_js(env, &self.parse, &self.engine.drain())
     }
 
     /// Every pending output as JSON text (an array).

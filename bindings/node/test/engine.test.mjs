@@ -90,3 +90,28 @@ test('configuration errors say where', () => {
   assert.equal(json.nextDeadline, null)
   assert.equal(thrown(() => Engine.restore('{}')).code, 1101)
 })
+
+test('typed hot-path methods take ids directly', () => {
+  const engine = new Engine(CENTER, 42n)
+  engine.login(0, 7)
+  engine.ready(0, 7)
+  engine.drain()
+  engine.handleInput(1000, { type: 'call-offered', call: 5n })
+  engine.handleInput(1000, { type: 'enter-queue', call: 5n, queue: 1 })
+  assert.equal(engine.drain().filter((o) => o.action === 'ring-agent').length, 1)
+  engine.deviceRinging(1500, 7, 5n)
+  engine.deviceAnswered(2000, 7, 5)
+  assert.deepEqual(
+    engine.drain().filter((o) => o.action === 'connect'),
+    [{ action: 'connect', call: 5n, agent: 7 }],
+  )
+  assert.equal(thrown(() => engine.dtmf(2500, 6n, '1')).code, 1002)
+  assert.equal(thrown(() => engine.dtmf(2500, -1n, '1')).code, 1017)
+  assert.equal(thrown(() => engine.dtmf(2500, 2n ** 64n, '1')).code, 1017)
+  assert.equal(thrown(() => engine.ready(2500, 99)).code, 1003)
+  engine.hangUp(30000, 5n, 7)
+  assert.deepEqual(engine.drain().at(-1), { event: 'call-ended', call: 5n, outcome: 'completed' })
+  assert.equal(thrown(() => engine.wrapUpDone(30000, 7)).kind, "illegal_agent_transition")
+  engine.logout(31000, 7)
+  assert.deepEqual(engine.drain().at(-1).to, { state: 'logged-out' })
+})

@@ -6,7 +6,7 @@ use callroute::Config;
 use pyo3::prelude::*;
 
 /// A validated contact-center configuration.
-#[pyclass(name = "Config", module = "callroute._callroute", frozen)]
+#[pyclass(name = "Config", module = "callroute", frozen)]
 pub(crate) struct PyConfig {
     pub(crate) config: Config,
 }

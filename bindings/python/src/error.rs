@@ -4,9 +4,11 @@
 use pyo3::prelude::*;
 
 /// An error on its way to Python.
-pub(crate) struct Failure {
-    code: u32,
-    message: String,
+pub(crate) enum Failure {
+    /// An error of the engine, the staffing math or the ticket desk.
+    Coded { code: u32, message: String },
+    /// A Python exception raised while converting a value; passed on as it is.
+    Python(PyErr),
 }
 
 /// The engine's code for malformed input, used when a Python value does not convert.
@@ -14,10 +16,14 @@ const INVALID_INPUT: u32 = 1017;
 
 impl Failure {
     pub(crate) fn invalid(message: impl std::fmt::Display) -> Failure {
-        Failure {
+        Failure::Coded {
             code: INVALID_INPUT,
             message: format!("invalid input: {message}"),
         }
+    }
+
+    pub(crate) fn python(e: PyErr) -> Failure {
+        Failure::Python(e)
     }
 }
 
@@ -25,7 +31,7 @@ macro_rules! coded {
     ($($t:ty),*) => {$(
         impl From<$t> for Failure {
             fn from(e: $t) -> Self {
-                Failure { code: e.code(), message: e.to_string() }
+                Failure::Coded { code: e.code(), message: e.to_string() }
             }
         }
     )*};
@@ -56,11 +62,15 @@ impl From<serde_json::Error> for Failure {
 
 impl From<Failure> for PyErr {
     fn from(f: Failure) -> PyErr {
+        let (code, message) = match f {
+            Failure::Coded { code, message } => (code, message),
+            Failure::Python(e) => return e,
+        };
         Python::attach(|py| {
             let made = py
                 .import("callroute.errors")
                 .and_then(|m| m.getattr("error_for"))
-                .and_then(|make| make.call1((f.code, f.message)));
+                .and_then(|make| make.call1((code, message)));
             match made {
                 Ok(exception) => PyErr::from_value(exception),
                 Err(e) => e,

@@ -11,6 +11,7 @@ mod error;
 mod sim;
 mod staffing;
 mod tickets;
+mod typed;
 
 #[pymodule]
 fn _callroute(m: &Bound<'_, PyModule>) -> PyResult<()> {

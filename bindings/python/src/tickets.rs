@@ -8,7 +8,7 @@ use pyo3::prelude::*;
 use pythonize::{depythonize, pythonize};
 
 /// A ticket desk built from definitions (categories, workflows, roles).
-#[pyclass(name = "TicketDesk", module = "callroute._callroute")]
+#[pyclass(name = "TicketDesk", module = "callroute")]
 pub(crate) struct PyTicketDesk {
     desk: TicketDesk,
 }

@@ -58,7 +58,9 @@ def test_typed_outputs_round_trip_their_json_shape(engine: callroute.Engine) -> 
 def test_inputs_convert_from_and_to_the_engine_shape() -> None:
     assert Input.from_dict({"type": "dtmf", "call": 5, "digits": "12"}) == Dtmf(call=5, digits="12")
     assert HangUp(call=5, by={"agent": 7}).to_dict() == {"type": "hang-up", "call": 5, "by": {"agent": 7}}
-    assert EnterQueue(call=1, queue=2).to_dict() == {"type": "enter-queue", "call": 1, "queue": 2}
+    assert EnterQueue(call=1, queue=2).to_dict() == {
+        "type": "enter-queue", "call": 1, "queue": 2, "priority": None, "requirement": None,
+    }
 
 
 def test_errors_follow_the_stable_codes_and_change_nothing(engine: callroute.Engine) -> None:

@@ -1,8 +1,11 @@
-"""Type stubs of the native module. Use the ``callroute`` package instead of this module
-directly: it adds the typed inputs and outputs."""
+"""Type stubs of the native module; its classes and functions are re-exported by the
+``callroute`` package and its ``staffing`` module."""
 
 import os
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Union
+
+from .inputs import Input
+from .outputs import Output
 
 class Config:
     """A validated contact-center configuration."""
@@ -19,21 +22,43 @@ class Config:
     def run_flow_tests(self) -> List[Dict[str, Any]]: ...
 
 class Engine:
-    def __init__(self, config: Config, seed: int = 0) -> None: ...
+    """The sans-IO contact-center engine.
+
+    Feed each input with the host's time in milliseconds, drain the outputs after each
+    one, and call :meth:`handle_timeout` at :attr:`next_deadline`. An input that raises
+    changed nothing. Iterating over the engine takes the pending outputs.
+    """
+
+    def __init__(self, config: Union[Config, str], seed: int = 0) -> None:
+        """Builds an engine from a ``Config`` (or TOML text) and a seed."""
     @staticmethod
-    def restore(snapshot: str) -> Engine: ...
-    def handle_input(self, now: int, input: Mapping[str, Any]) -> None: ...
-    def handle_input_json(self, now: int, input: str) -> None: ...
-    def handle_timeout(self, now: int) -> None: ...
-    def apply_entry_json(self, entry: str) -> None: ...
-    def poll(self) -> Optional[Dict[str, Any]]: ...
-    def drain(self) -> List[Dict[str, Any]]: ...
+    def restore(snapshot: str) -> Engine:
+        """Rebuilds an engine from :meth:`snapshot`."""
+    def handle_input(self, now_ms: int, input: Union[Input, Mapping[str, Any]]) -> None:
+        """Feeds one input (typed, or a mapping in the engine's JSON shape)."""
+    def handle_input_json(self, now_ms: int, input: str) -> None: ...
+    def handle_timeout(self, now_ms: int) -> None:
+        """Fires every timer due at or before ``now_ms``; early calls do nothing."""
+    def apply_entry(self, entry: Union[str, Mapping[str, Any]]) -> None:
+        """Applies a journal entry ``{"at": ms, "input": {...} | None}`` (a mapping or
+        its JSON text); an entry without input is a timeout."""
+    def poll(self) -> Optional[Output]:
+        """The next output, or ``None`` when idle until the next input or deadline."""
+    def drain(self) -> List[Output]:
+        """Every pending output, in order."""
+    def drain_dicts(self) -> List[Dict[str, Any]]:
+        """Every pending output as dictionaries in the engine's JSON shape."""
     def drain_json(self) -> str: ...
+    def __iter__(self) -> Iterator[Output]: ...
+    def __next__(self) -> Output: ...
     @property
-    def next_deadline(self) -> Optional[int]: ...
+    def next_deadline(self) -> Optional[int]:
+        """The earliest pending timer, in host milliseconds."""
     @property
-    def now(self) -> int: ...
-    def snapshot(self) -> str: ...
+    def now(self) -> int:
+        """The latest host time the engine has seen."""
+    def snapshot(self) -> str:
+        """The whole state as JSON, for :meth:`restore`."""
 
 class TicketDesk:
     """A ticket desk: commands in, audit events out, due times by business hours."""

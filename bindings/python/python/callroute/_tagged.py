@@ -22,7 +22,6 @@ class Tagged:
 
     TAG: ClassVar[str]
     _TAG_KEY: ClassVar[str]
-    _DROP_NONE: ClassVar[bool] = False
     _REGISTRY: ClassVar[Dict[str, Type["Tagged"]]]
     _RENAMED: ClassVar[Dict[str, str]] = {}
 
@@ -31,8 +30,6 @@ class Tagged:
         d: Dict[str, Any] = {self._TAG_KEY: self.TAG}
         renamed = self._RENAMED
         for k, v in self.__dict__.items():
-            if v is None and self._DROP_NONE:
-                continue
             d[renamed.get(k, k)] = v
         return d
 

@@ -1,13 +1,13 @@
 """Everything the host tells the engine, one class per input.
 
-Pass them to :meth:`callroute.Engine.handle_input`. Fields left at ``None`` take the
-engine's default. ``Input.from_dict`` reads the engine's JSON shape
+Pass them to :meth:`callroute.Engine.handle_input`. Optional fields left at ``None``
+take the engine's default. ``Input.from_dict`` reads the engine's JSON shape
 (``{"type": "login", "agent": 7}``) and ``to_dict`` writes it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Dict, Optional, Type, Union
 
 from ._tagged import Tagged, from_dict, tag
@@ -20,7 +20,6 @@ class Input(Tagged):
     """An input from the host."""
 
     _TAG_KEY = "type"
-    _DROP_NONE = True
     _REGISTRY: ClassVar[Dict[str, Type[Tagged]]] = {}
 
     @staticmethod
@@ -37,9 +36,9 @@ class CallOffered(Input):
     call: int
     ani: str = ""
     dnis: str = ""
-    channel: Optional[str] = None
-    attributes: Optional[Dict[str, str]] = None
-    data: Optional[Dict[str, str]] = None
+    channel: str = "voice"
+    attributes: Dict[str, str] = field(default_factory=dict)
+    data: Dict[str, str] = field(default_factory=dict)
     priority: int = 0
 
 
@@ -79,7 +78,7 @@ class LookupResult(Input):
     call: int
     request: int
     ok: bool
-    values: Optional[Dict[str, str]] = None
+    values: Dict[str, str] = field(default_factory=dict)
 
 
 @tag("recording-finished")
@@ -158,7 +157,7 @@ class Transfer(Input):
 
     call: int
     to: Dict[str, Any]
-    mode: Optional[str] = None
+    mode: str = "blind"
     consult_call: Optional[int] = None
 
 
@@ -234,7 +233,7 @@ class SignIn(Input):
 
     agent: int
     queue: int
-    penalty: Optional[int] = None
+    penalty: int = 0
 
 
 @tag("sign-out")
