@@ -3,7 +3,7 @@
 // bindings/c/benches/overhead.rs). Prints nanoseconds per input, best of 5.
 import { createRequire } from 'node:module'
 
-const { Engine } = createRequire(import.meta.url)('../index.js')
+const { Engine } = createRequire(import.meta.url)('..')
 const CONFIG = '[[queues]]\nid = 1\n[[agents]]\nid = 7\nqueues = [1]\n'
 const N = 100_000
 

@@ -105,17 +105,40 @@ pub(crate) fn json_parse(env: &Env) -> Result<JsonParse> {
     parse.create_ref()
 }
 
-/// A value as a JS object: built by V8's own `JSON.parse` (quicker than setting
+/// A JSON tree as a JS object: built by V8's own `JSON.parse` (quicker than setting
 /// properties one by one), then every call id is replaced by the exact `bigint`.
-pub(crate) fn to_js<'e, T: serde::Serialize>(
+pub(crate) fn to_js<'e>(env: &'e Env, parse: &JsonParse, tree: &Value) -> Result<Object<'e>> {
+    let mut object = parse.borrow_back(env)?.call(serde_json::to_string(tree)?)?;
+    set_call_ids(&mut object, tree)?;
+    Ok(object)
+}
+
+/// Whether every call id in the tree is exact as a JS number (at most 2^53 - 1), so
+/// that JavaScript can parse the JSON text itself and turn the ids into `bigint`.
+pub(crate) fn call_ids_exact_in_js(value: &Value) -> bool {
+    const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+    match value {
+        Value::Object(map) => map.iter().all(|(k, v)| {
+            let exact_id = !is_call_id(k) || v.as_u64().is_none_or(|id| id <= MAX_SAFE_INTEGER);
+            exact_id && call_ids_exact_in_js(v)
+        }),
+        Value::Array(items) => items.iter().all(call_ids_exact_in_js),
+        _ => true,
+    }
+}
+
+/// Outputs for the JavaScript wrapper: JSON text when JavaScript can parse it exactly,
+/// or else objects built here.
+pub(crate) fn to_js_or_text<'e>(
     env: &'e Env,
     parse: &JsonParse,
-    value: &T,
-) -> Result<Object<'e>> {
-    let tree = serde_json::to_value(value)?;
-    let mut object = parse.borrow_back(env)?.call(serde_json::to_string(&tree)?)?;
-    set_call_ids(&mut object, &tree)?;
-    Ok(object)
+    tree: &Value,
+) -> Result<Either<String, Object<'e>>> {
+    if call_ids_exact_in_js(tree) {
+        Ok(Either::A(serde_json::to_string(tree)?))
+    } else {
+        Ok(Either::B(to_js(env, parse, tree)?))
+    }
 }
 
 fn set_call_ids(object: &mut Object, value: &Value) -> Result<()> {

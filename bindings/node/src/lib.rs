@@ -9,7 +9,7 @@ use napi_derive::napi;
 mod convert;
 mod hot;
 
-use convert::{Failure, Fallible, JsonParse, attempt, json_parse, millis, to_js};
+use convert::{Failure, Fallible, JsonParse, attempt, json_parse, millis, to_js, to_js_or_text};
 
 /// The sans-IO contact-center engine. Feed inputs with `handleInput(nowMs, input)`,
 /// drain the outputs after each, and call `handleTimeout(nextDeadline)` when the
@@ -105,7 +105,7 @@ impl Engine {
     #[napi(ts_return_type = "Output | null")]
     pub fn poll<'e>(&mut self, env: &'e Env) -> Result<Option<Object<'e>>> {
         match self.engine.poll() {
-            callroute::Poll::Output(o) => Ok(Some(to_js(env, &self.parse, &o)?)),
+            callroute::Poll::Output(o) => Ok(Some(to_js(env, &self.parse, &serde_json::to_value(o)?)?)),
             callroute::Poll::Idle { .. } => Ok(None),
         }
     }
@@ -113,7 +113,24 @@ impl Engine {
     /// Every pending output, in order.
     #[napi(ts_return_type = "Output[]")]
     pub fn drain<'e>(&mut self, env: &'e Env) -> Result<Object<'e>> {
-        to_js(env, &self.parse, &self.engine.drain())
+        to_js(env, &self.parse, &serde_json::to_value(self.engine.drain())?)
+    }
+
+    /// `poll` for the package's JavaScript entry point, which parses the text itself.
+    #[napi(js_name = "_pollText", skip_typescript)]
+    pub fn poll_text<'e>(&mut self, env: &'e Env) -> Result<Option<Either<String, Object<'e>>>> {
+        match self.engine.poll() {
+            callroute::Poll::Output(o) => {
+                Ok(Some(to_js_or_text(env, &self.parse, &serde_json::to_value(o)?)?))
+            }
+            callroute::Poll::Idle { .. } => Ok(None),
+        }
+    }
+
+    /// `drain` for the package's JavaScript entry point, which parses the text itself.
+    #[napi(js_name = "_drainText", skip_typescript)]
+    pub fn drain_text<'e>(&mut self, env: &'e Env) -> Result<Either<String, Object<'e>>> {
+        to_js_or_text(env, &self.parse, &serde_json::to_value(self.engine.drain())?)
     }
 
     /// Every pending output as JSON text (an array).

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createRequire } from 'node:module'
 
-const { Engine } = createRequire(import.meta.url)('../index.js')
+const { Engine } = createRequire(import.meta.url)('..')
 
 const CENTER = `
 not_ready_reasons = ["break", "missed-calls"]

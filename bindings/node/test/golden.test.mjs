@@ -7,7 +7,7 @@ import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
 
-const { Engine } = createRequire(import.meta.url)('../index.js')
+const { Engine } = createRequire(import.meta.url)('..')
 const golden = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'tests', 'golden')
 const scenarios = readdirSync(golden).filter((d) => existsSync(join(golden, d, 'inputs.jsonl'))).sort()
 const lines = (file) => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim())
