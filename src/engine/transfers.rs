@@ -119,7 +119,7 @@ impl Engine {
             dnis: l.dnis.clone(),
             channel: l.channel,
         });
-        self.state.calls.insert(leg, l);
+        self.state.calls.insert(leg, Box::new(l));
         self.send_to(now, leg, to);
     }
 
