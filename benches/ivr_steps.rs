@@ -37,20 +37,23 @@ on_failure = "menu"
 type = "hangup"
 "#;
 
-fn chain(n: usize) -> String {
+/// `n` alternating `set` and `branch` nodes. Each `set` writes variable `v{i % vars}`,
+/// so a call carries at most `vars` variables; each `branch` reads the last one.
+fn chain(n: usize, vars: usize) -> String {
     let mut s = String::from(
         "[stats]\ninterval_secs = 86400\n[ivr.entry]\ndefault = \"c\"\n[ivr.flows.c]\nstart = \"n0\"\n",
     );
     for i in 0..n {
         if i % 2 == 0 {
             s += &format!(
-                "[ivr.flows.c.nodes.n{i}]\ntype = \"set\"\nvars = {{ v{i} = \"ani\" }}\nnext = \"n{}\"\n",
+                "[ivr.flows.c.nodes.n{i}]\ntype = \"set\"\nvars = {{ v{} = \"ani\" }}\nnext = \"n{}\"\n",
+                i % vars,
                 i + 1
             );
         } else {
             s += &format!(
                 "[ivr.flows.c.nodes.n{i}]\ntype = \"branch\"\nconditions = [ {{ when = \"vars['v{}'] == 'x'\", next = \"end\" }} ]\notherwise = \"n{}\"\n",
-                i - 1,
+                (i - 1) % vars,
                 i + 1
             );
         }
@@ -108,17 +111,22 @@ fn menu_conversation(c: &mut Criterion) {
         })
     });
     let n = 100;
-    let cfg = Config::from_toml_str(&chain(n), "chain.toml").unwrap();
-    let mut e = Engine::new(cfg, 1).unwrap();
     g.throughput(Throughput::Elements(n as u64 + 1));
-    g.bench_function("set/branch chain with CEL (101 node steps)", |b| {
-        b.iter(|| {
-            call += 1;
-            let now = e.now();
-            offer(&mut e, call, now);
-            black_box(e.drain());
-        })
-    });
+    for (vars, name) in [
+        (n, "set/branch chain with CEL (101 node steps)"),
+        (4, "set/branch chain with CEL, 4 call variables (101 node steps)"),
+    ] {
+        let cfg = Config::from_toml_str(&chain(n, vars), "chain.toml").unwrap();
+        let mut e = Engine::new(cfg, 1).unwrap();
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                call += 1;
+                let now = e.now();
+                offer(&mut e, call, now);
+                black_box(e.drain());
+            })
+        });
+    }
     g.finish();
 }
 
