@@ -46,8 +46,13 @@ const DIGITS: [&str; 10] = [
     "99",
 ];
 
-/// The bank center with its flow file read from the embedded text.
+/// The bank center with its flow file read from the embedded text (parsed once).
 pub fn center() -> Config {
+    static CENTER_CONFIG: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
+    CENTER_CONFIG.get_or_init(load_center).clone()
+}
+
+fn load_center() -> Config {
     let mut cfg = Config::from_toml_str(CENTER, "center.toml").expect("the example center loads");
     let mut flow = Flow::from_toml_str(BANK_FLOW, "flows/bank.toml").expect("the bank flow loads");
     flow.id = Some("bank".into());
