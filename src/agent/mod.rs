@@ -37,8 +37,14 @@ pub(crate) struct Member {
     pub queue: QueueId,
     pub penalty: u32,
     pub position: u32,
-    /// Key under which the agent sits in the queue's available index.
+    /// Key under which the agent has an entry in the queue's available index. The
+    /// entry may be stale: it counts only while `available` is set. Entries of agents
+    /// that became busy are left in place and dropped when a scan meets them or when
+    /// the agent is indexed again, so taking an agent off costs nothing per queue.
     pub indexed: Option<(u32, IndexKey)>,
+    /// The agent may take a contact of the queue's channel now.
+    #[serde(default)]
+    pub available: bool,
     /// Counted in the queue's logged-in and ready member counters.
     pub counted_logged_in: bool,
     pub counted_ready: bool,
@@ -124,6 +130,10 @@ pub(crate) struct Agent {
     pub times: AgentTimes,
     /// Bumped whenever a timer for this agent must be invalidated.
     pub epoch: u32,
+    /// Listed for an index refresh ([`crate::engine`] puts available agents into the
+    /// queues' indexes before the next scan).
+    #[serde(default)]
+    pub index_pending: bool,
 }
 
 impl Agent {
@@ -150,6 +160,7 @@ impl Agent {
             state_since: 0,
             times: AgentTimes::default(),
             epoch: 0,
+            index_pending: false,
         }
     }
 

@@ -215,6 +215,7 @@ impl Engine {
                 penalty,
                 position,
                 indexed: None,
+                available: false,
                 counted_logged_in: false,
                 counted_ready: false,
             });
@@ -247,6 +248,7 @@ impl Engine {
             if let Some((p, k)) = m.indexed {
                 q.available.remove(&(p, k, id));
             }
+            q.available_count -= u32::from(m.available);
             q.logged_in -= u32::from(m.counted_logged_in);
             q.ready -= u32::from(m.counted_ready);
             q.members.remove(&id);
@@ -286,11 +288,12 @@ impl Engine {
         self.reindex(now, id);
     }
 
-    /// Puts the agent in (or takes it out of) each member queue's available index and
-    /// updates the queues' member counters.
+    /// Marks the agent available or not in each member queue and updates the queues'
+    /// member counters. An agent that became available is listed for
+    /// [`Engine::flush_index`]; one that became busy keeps its (now stale) index entries,
+    /// which scans skip, so neither costs an index operation per queue here.
     pub(super) fn reindex(&mut self, now: Millis, id: AgentId) {
         let st = &mut self.state;
-        let custom = &self.custom;
         let Some(a) = st.agents.get_mut(&id) else { return };
         let logged_in = a.logged_in();
         let ready = logged_in && a.presence == Presence::Ready && !a.pending_logout;
@@ -300,13 +303,14 @@ impl Engine {
         if !may_take
             && a.members
                 .iter()
-                .all(|m| m.indexed.is_none() && m.counted_logged_in == logged_in && m.counted_ready == ready)
+                .all(|m| !m.available && m.counted_logged_in == logged_in && m.counted_ready == ready)
         {
             return;
         }
         // Per channel, computed on first use: most agents serve a single channel.
         let mut can: [Option<bool>; Channel::ALL.len()] = [None; Channel::ALL.len()];
         let mut emptied: Vec<QueueId> = Vec::new();
+        let mut any_available = false;
         let mut members = std::mem::take(&mut a.members);
         for m in members.iter_mut() {
             let Some(q) = st.queues.get_mut(&m.queue) else {
@@ -314,37 +318,15 @@ impl Engine {
             };
             let channel = q.cfg.channel;
             let takes = *can[channel.index()].get_or_insert_with(|| may_take && a.can_take(channel, now));
-            let want = if takes {
-                let view = AgentView {
-                    id,
-                    idle_since: a.idle_since,
-                    answered: a.answered,
-                    talk_ms: a.talk_ms,
-                    position: m.position,
-                    penalty: m.penalty,
-                    weight: a.weight,
-                    skills: &a.skills,
-                };
-                let key = match &q.strategy {
-                    StrategySlot::Builtin(b) => b.index_key(&view),
-                    StrategySlot::Custom(name) => match custom.get(name) {
-                        Some(s) => s.index_key(&view),
-                        None => LongestIdle.index_key(&view),
-                    },
-                };
-                Some((m.penalty, key))
-            } else {
-                None
-            };
-            if want != m.indexed {
-                if let Some((p, k)) = m.indexed {
-                    q.available.remove(&(p, k, id));
+            if takes != m.available {
+                m.available = takes;
+                if takes {
+                    q.available_count += 1;
+                } else {
+                    q.available_count -= 1;
                 }
-                if let Some((p, k)) = want {
-                    q.available.insert((p, k, id));
-                }
-                m.indexed = want;
             }
+            any_available |= takes;
             if m.counted_logged_in != logged_in {
                 m.counted_logged_in = logged_in;
                 if logged_in {
@@ -369,9 +351,65 @@ impl Engine {
             }
         }
         a.members = members;
+        // The strategy keys may have changed with the agent's counters: refresh them.
+        if any_available && !a.index_pending {
+            a.index_pending = true;
+            st.index_pending.push(id);
+        }
         for q in emptied {
             self.check_leave_empty(now, q);
         }
+    }
+
+    /// Gives every listed agent an up-to-date entry in the index of each queue where it
+    /// is available. Runs before any scan of an index and at the end of every input, so
+    /// an agent that became available and took a contact within the same input never
+    /// touches the indexes.
+    pub(super) fn flush_index(&mut self) {
+        if self.state.index_pending.is_empty() {
+            return;
+        }
+        let st = &mut self.state;
+        let custom = &self.custom;
+        let mut pending = std::mem::take(&mut st.index_pending);
+        for id in pending.drain(..) {
+            let Some(a) = st.agents.get_mut(&id) else { continue };
+            a.index_pending = false;
+            let mut members = std::mem::take(&mut a.members);
+            for m in members.iter_mut().filter(|m| m.available) {
+                let Some(q) = st.queues.get_mut(&m.queue) else {
+                    continue;
+                };
+                let view = AgentView {
+                    id,
+                    idle_since: a.idle_since,
+                    answered: a.answered,
+                    talk_ms: a.talk_ms,
+                    position: m.position,
+                    penalty: m.penalty,
+                    weight: a.weight,
+                    skills: &a.skills,
+                };
+                let key = match &q.strategy {
+                    StrategySlot::Builtin(b) => b.index_key(&view),
+                    StrategySlot::Custom(name) => match custom.get(name) {
+                        Some(s) => s.index_key(&view),
+                        None => LongestIdle.index_key(&view),
+                    },
+                };
+                let want = Some((m.penalty, key));
+                if m.indexed != want {
+                    if let Some((p, k)) = m.indexed {
+                        q.available.remove(&(p, k, id));
+                    }
+                    q.available.insert((m.penalty, key, id));
+                    m.indexed = want;
+                }
+            }
+            a.members = members;
+        }
+        // Keep the list's capacity for the next input.
+        st.index_pending = pending;
     }
 
     /// Applies the queue's leave-empty rule: waiting calls (not callbacks) go to the exit.

@@ -50,7 +50,7 @@ fn call_view<'a>(
     {
         preferred_logged_in = a.logged_in();
         let avail = match (a.member(q.cfg.id), step_of(q, c)) {
-            (Some(m), Some(step)) => m.indexed.is_some() && eligible(step, c, a, m.penalty, now),
+            (Some(m), Some(step)) => m.available && eligible(step, c, a, m.penalty, now),
             _ => false,
         };
         preferred = Some((*agent, avail));
@@ -90,6 +90,7 @@ impl Engine {
         call: CallId,
         trigger: &str,
     ) -> Option<(QueueId, Choice, Option<RoutingDecision>)> {
+        self.flush_index();
         let explain = self.state.config.explain_routing;
         let custom = &mut self.custom;
         let st = &mut self.state;
@@ -111,9 +112,15 @@ impl Engine {
             },
         };
         let start = strat.start_key();
-        let mut candidates = scan(available, start).filter_map(|(p, _, id)| {
+        // Entries of agents no longer available are skipped here and dropped below.
+        let mut stale: Vec<AvailKey> = Vec::new();
+        let mut candidates = scan(available, start).filter_map(|e @ (p, _, id)| {
             let a = agents.get(id)?;
             let m = a.member(qid)?;
+            if !m.available {
+                stale.push(*e);
+                return None;
+            }
             eligible(&step, c, a, *p, now).then(|| a.view(m))
         });
         let choice = strat.choose(&view, &mut candidates, &mut st.rng);
@@ -122,7 +129,11 @@ impl Engine {
             let mut listed = Vec::new();
             let mut rejected = 0;
             for (p, _, id) in scan(available, start) {
-                if agents.get(id).is_some_and(|a| eligible(&step, c, a, *p, now)) {
+                let Some(a) = agents.get(id) else { continue };
+                if !a.member(qid).is_some_and(|m| m.available) {
+                    continue;
+                }
+                if eligible(&step, c, a, *p, now) {
                     if listed.len() < EXPLAIN_LIMIT {
                         listed.push(*id);
                     }
@@ -141,6 +152,16 @@ impl Engine {
                 choice: choice.clone(),
             }
         });
+        for e in &stale {
+            available.remove(e);
+            if let Some(m) = st
+                .agents
+                .get_mut(&e.2)
+                .and_then(|a| a.members.iter_mut().find(|m| m.queue == qid))
+            {
+                m.indexed = None;
+            }
+        }
         Some((qid, choice, decision))
     }
 
@@ -250,7 +271,7 @@ impl Engine {
         let a = st.agents.get(&agent)?;
         let mut best: Option<(f64, i64, QueueId, CallId)> = None;
         for m in &a.members {
-            if m.indexed.is_none() {
+            if !m.available {
                 continue;
             }
             let Some(q) = st.queues.get(&m.queue) else {
@@ -437,6 +458,7 @@ impl Engine {
         let mut eligible_agents = Vec::new();
         for (p, _, id) in scan(&q.available, start) {
             match st.agents.get(id) {
+                Some(a) if !a.member(v.queue).is_some_and(|m| m.available) => {}
                 Some(a) if eligible(step, c, a, *p, now) => {
                     if eligible_agents.len() < EXPLAIN_LIMIT {
                         eligible_agents.push(*id);

@@ -514,7 +514,7 @@ impl Engine {
                     ewt_secs: q
                         .estimated_wait_ms(q.waiting.len() as u32 + 1)
                         .map_or(-1, |ms| ms.div_ceil(1000) as i64),
-                    agents_ready: q.available.len() as u64,
+                    agents_ready: u64::from(q.available_count),
                     agents_logged_in: u64::from(q.logged_in),
                 },
             );

@@ -58,6 +58,9 @@ struct State {
     interval_ms: Millis,
     /// Last IVR lookup request id.
     lookup_seq: u64,
+    /// Agents whose available queues need index entries (see `Engine::flush_index`).
+    #[serde(default)]
+    index_pending: Vec<AgentId>,
 }
 
 type CompiledParts = (
@@ -227,6 +230,7 @@ impl Engine {
                 group_times: BTreeMap::new(),
                 interval_ms,
                 lookup_seq: 0,
+                index_pending: Vec::new(),
                 config,
             },
             custom,
@@ -268,6 +272,7 @@ impl Engine {
             }
             return Err(e);
         }
+        self.flush_index();
         self.state.now = now;
         Ok(())
     }
@@ -284,6 +289,7 @@ impl Engine {
             let Some(t) = self.state.timers.pop() else { break };
             self.fire(t.at.max(self.state.now).min(now), t.kind);
         }
+        self.flush_index();
         Ok(())
     }
 

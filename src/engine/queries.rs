@@ -94,7 +94,7 @@ impl Engine {
             waiting: q.waiting.len() as u32,
             longest_wait_ms: longest,
             agents_logged_in: q.logged_in,
-            agents_available: q.available.len() as u32,
+            agents_available: q.available_count,
             agents_by_state: by_state,
             estimated_wait_secs: q
                 .estimated_wait_ms(q.waiting.len() as u32 + 1)

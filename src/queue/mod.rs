@@ -36,7 +36,12 @@ pub(crate) struct Queue {
     pub strategy: StrategySlot,
     pub steps: Vec<Step>,
     pub waiting: BTreeSet<WaitKey>,
+    /// Available members in strategy order. May hold stale entries of members that
+    /// are no longer available (see `Member::indexed`); `available_count` is exact.
     pub available: BTreeSet<AvailKey>,
+    /// Members that may take a contact of the queue's channel now.
+    #[serde(default)]
+    pub available_count: u32,
     pub members: BTreeSet<AgentId>,
     pub logged_in: u32,
     pub ready: u32,
@@ -67,6 +72,7 @@ impl Queue {
             steps,
             waiting: BTreeSet::new(),
             available: BTreeSet::new(),
+            available_count: 0,
             members: BTreeSet::new(),
             logged_in: 0,
             ready: 0,
