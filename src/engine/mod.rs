@@ -42,7 +42,9 @@ struct State {
     /// Boxed, as calls are.
     #[serde(with = "sorted")]
     agents: FxHashMap<AgentId, Box<Agent>>,
-    queues: BTreeMap<QueueId, Queue>,
+    /// Looked up once per member queue on every agent change, so hashed.
+    #[serde(with = "sorted")]
+    queues: FxHashMap<QueueId, Queue>,
     /// Boxed: the table's empty slots then cost a pointer each, not a whole call.
     #[serde(with = "sorted")]
     calls: FxHashMap<CallId, Box<Call>>,
@@ -193,7 +195,7 @@ impl Engine {
         config.validate()?;
         let custom: BTreeMap<_, _> = strategies.into_iter().collect();
         let mut vocab = Vocabulary::default();
-        let mut queues = BTreeMap::new();
+        let mut queues = FxHashMap::default();
         for q in &config.queues {
             let queue = Queue::new(q.clone(), &mut vocab);
             if let StrategySlot::Custom(name) = &queue.strategy

@@ -37,7 +37,9 @@ impl Engine {
 
     /// Every queue id, in order.
     pub fn queue_ids(&self) -> Vec<QueueId> {
-        self.state.queues.keys().copied().collect()
+        let mut ids: Vec<QueueId> = self.state.queues.keys().copied().collect();
+        ids.sort_unstable();
+        ids
     }
 
     /// Where a call is in the IVR: flow, node, locale and its variables (sensitive
