@@ -21,7 +21,12 @@ function callIdsToBigInt(value) {
   return value
 }
 
-const fromNative = (outputs) => (typeof outputs === 'string' ? callIdsToBigInt(JSON.parse(outputs)) : outputs)
+// Only text that names a call id needs the walk (agent and statistics events do not).
+const fromNative = (outputs) => {
+  if (typeof outputs !== 'string') return outputs
+  const parsed = JSON.parse(outputs)
+  return outputs.includes('"call') || outputs.includes('_call"') ? callIdsToBigInt(parsed) : parsed
+}
 
 Engine.prototype.drain = function drain() {
   return fromNative(this._drainText())

@@ -127,17 +127,34 @@ pub(crate) fn call_ids_exact_in_js(value: &Value) -> bool {
     }
 }
 
+/// Whether the JSON text holds a run of 16 or more digits: the only form a number
+/// beyond 2^53 - 1 can take. Digits inside strings may match too; that only sends the
+/// outputs down the exact path.
+fn may_hold_large_number(text: &str) -> bool {
+    let mut run = 0;
+    text.bytes().any(|b| {
+        run = if b.is_ascii_digit() { run + 1 } else { 0 };
+        run >= 16
+    })
+}
+
 /// Outputs for the JavaScript wrapper: JSON text when JavaScript can parse it exactly,
-/// or else objects built here.
-pub(crate) fn to_js_or_text<'e>(
+/// or else objects built here. The text is written straight from the outputs; the
+/// JSON tree is built only when the text may hold a call id beyond 2^53 - 1.
+pub(crate) fn to_js_or_text<'e, T: serde::Serialize>(
     env: &'e Env,
     parse: &JsonParse,
-    tree: &Value,
+    outputs: &T,
 ) -> Result<Either<String, Object<'e>>> {
-    if call_ids_exact_in_js(tree) {
-        Ok(Either::A(serde_json::to_string(tree)?))
+    let text = serde_json::to_string(outputs)?;
+    if !may_hold_large_number(&text) {
+        return Ok(Either::A(text));
+    }
+    let tree = serde_json::to_value(outputs)?;
+    if call_ids_exact_in_js(&tree) {
+        Ok(Either::A(text))
     } else {
-        Ok(Either::B(to_js(env, parse, tree)?))
+        Ok(Either::B(to_js(env, parse, &tree)?))
     }
 }
 

@@ -121,7 +121,7 @@ impl Engine {
     pub fn poll_text<'e>(&mut self, env: &'e Env) -> Result<Option<Either<String, Object<'e>>>> {
         match self.engine.poll() {
             callroute::Poll::Output(o) => {
-                Ok(Some(to_js_or_text(env, &self.parse, &serde_json::to_value(o)?)?))
+                Ok(Some(to_js_or_text(env, &self.parse, &o)?))
             }
             callroute::Poll::Idle { .. } => Ok(None),
         }
@@ -130,7 +130,7 @@ impl Engine {
     /// `drain` for the package's JavaScript entry point, which parses the text itself.
     #[napi(js_name = "_drainText", skip_typescript)]
     pub fn drain_text<'e>(&mut self, env: &'e Env) -> Result<Either<String, Object<'e>>> {
-        to_js_or_text(env, &self.parse, &serde_json::to_value(self.engine.drain())?)
+        to_js_or_text(env, &self.parse, &self.engine.drain())
     }
 
     /// Every pending output as JSON text (an array).
