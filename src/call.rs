@@ -6,55 +6,98 @@ use crate::input::SupervisionMode;
 use crate::queue::Step;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-/// A call's attributes or attached data: a handful of string pairs, kept sorted in one
-/// vector (a B-tree node would take about 500 bytes even for two entries). Serialized
-/// as a map.
+/// A call's attributes or attached data: a handful of string pairs sorted by key,
+/// serialized as a map. The pairs are shared: the call and every offer made for it
+/// hold the same vector, so ringing an agent copies a pointer, not the strings. A change
+/// copies the vector only while an offer still holds it. An empty map allocates nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct SmallMap(Vec<(String, String)>);
+pub struct StringMap(Option<Arc<Vec<(String, String)>>>);
 
-impl SmallMap {
-    pub fn get(&self, key: &str) -> Option<&String> {
-        self.0
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
-            .ok()
-            .map(|i| &self.0[i].1)
+impl StringMap {
+    /// An empty map.
+    pub fn new() -> StringMap {
+        StringMap(None)
     }
 
+    fn pairs(&self) -> &[(String, String)] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+
+    /// The value under `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        let pairs = self.pairs();
+        pairs
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| pairs[i].1.as_str())
+    }
+
+    /// The pairs in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs().iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.pairs().len()
+    }
+
+    /// Whether there are no pairs.
+    pub fn is_empty(&self) -> bool {
+        self.pairs().is_empty()
+    }
+
+    /// Sets `key` to `value`, replacing any previous value.
     pub fn insert(&mut self, key: String, value: String) {
-        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
-            Ok(i) => self.0[i].1 = value,
-            Err(i) => self.0.insert(i, (key, value)),
+        let pairs = Arc::make_mut(self.0.get_or_insert_with(Default::default));
+        match pairs.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => pairs[i].1 = value,
+            Err(i) => pairs.insert(i, (key, value)),
         }
     }
 
+    /// Inserts every pair, later ones replacing earlier ones.
     pub fn extend(&mut self, pairs: impl IntoIterator<Item = (String, String)>) {
         for (k, v) in pairs {
             self.insert(k, v);
         }
     }
 
+    /// A copy as a B-tree map.
     pub fn to_map(&self) -> BTreeMap<String, String> {
-        self.0.iter().cloned().collect()
+        self.pairs().iter().cloned().collect()
     }
 }
 
-impl From<BTreeMap<String, String>> for SmallMap {
-    fn from(m: BTreeMap<String, String>) -> SmallMap {
+impl From<BTreeMap<String, String>> for StringMap {
+    fn from(m: BTreeMap<String, String>) -> StringMap {
+        if m.is_empty() {
+            return StringMap(None);
+        }
         // A B-tree map iterates in key order: the vector is sorted.
-        SmallMap(m.into_iter().collect())
+        StringMap(Some(Arc::new(m.into_iter().collect())))
     }
 }
 
-impl Serialize for SmallMap {
+impl FromIterator<(String, String)> for StringMap {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> StringMap {
+        let mut m = StringMap::new();
+        m.extend(iter);
+        m
+    }
+}
+
+impl Serialize for StringMap {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+        s.collect_map(self.iter())
     }
 }
 
-impl<'de> Deserialize<'de> for SmallMap {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SmallMap, D::Error> {
-        BTreeMap::<String, String>::deserialize(d).map(SmallMap::from)
+impl<'de> Deserialize<'de> for StringMap {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<StringMap, D::Error> {
+        BTreeMap::<String, String>::deserialize(d).map(StringMap::from)
     }
 }
 
@@ -111,8 +154,8 @@ pub(crate) struct Call {
     pub ani: String,
     pub dnis: String,
     pub channel: Channel,
-    pub attributes: SmallMap,
-    pub data: SmallMap,
+    pub attributes: StringMap,
+    pub data: StringMap,
     pub priority: i32,
     pub arrived_at: Millis,
     pub phase: Phase,
@@ -153,17 +196,17 @@ impl Call {
 }
 
 #[cfg(test)]
-mod small_map_tests {
-    use super::SmallMap;
+mod string_map_tests {
+    use super::StringMap;
     use std::collections::BTreeMap;
 
     #[test]
     fn keeps_keys_sorted_and_replaces_values() {
-        let mut m = SmallMap::from(BTreeMap::from([("b".to_string(), "2".to_string())]));
+        let mut m = StringMap::from(BTreeMap::from([("b".to_string(), "2".to_string())]));
         m.insert("c".into(), "3".into());
         m.insert("a".into(), "1".into());
         m.extend([("b".to_string(), "two".to_string())]);
-        assert_eq!(m.get("b").map(String::as_str), Some("two"));
+        assert_eq!(m.get("b"), Some("two"));
         assert_eq!(m.get("z"), None);
         let expected: BTreeMap<String, String> = [("a", "1"), ("b", "two"), ("c", "3")]
             .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -172,10 +215,21 @@ mod small_map_tests {
     }
 
     #[test]
+    fn an_offer_keeps_its_copy_when_the_call_changes() {
+        let mut call: StringMap = [("a".to_string(), "1".to_string())].into_iter().collect();
+        let offered = call.clone();
+        call.insert("a".into(), "2".into());
+        call.insert("b".into(), "3".into());
+        assert_eq!(offered.iter().collect::<Vec<_>>(), [("a", "1")]);
+        assert_eq!(call.iter().collect::<Vec<_>>(), [("a", "2"), ("b", "3")]);
+        assert_eq!((StringMap::new().len(), StringMap::new().get("a")), (0, None));
+    }
+
+    #[test]
     fn serializes_as_a_map() {
-        let m = SmallMap::from(BTreeMap::from([("k".to_string(), "v".to_string())]));
+        let m = StringMap::from(BTreeMap::from([("k".to_string(), "v".to_string())]));
         let json = serde_json::to_string(&m).unwrap();
         assert_eq!(json, r#"{"k":"v"}"#);
-        assert_eq!(serde_json::from_str::<SmallMap>(&json).unwrap(), m);
+        assert_eq!(serde_json::from_str::<StringMap>(&json).unwrap(), m);
     }
 }

@@ -2,6 +2,7 @@
 //! [`Event`]s for observers, drained through [`crate::Engine::poll`].
 
 use crate::agent::AgentState;
+use crate::call::StringMap;
 use crate::config::{Channel, Destination};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::input::{SupervisionMode, TransferTarget};
@@ -84,9 +85,9 @@ pub struct Offer {
     /// Time waited in the queue, in milliseconds.
     pub waited_ms: Millis,
     /// Routing attributes.
-    pub attributes: BTreeMap<String, String>,
+    pub attributes: StringMap,
     /// Attached data (IVR input, lookups, ...).
-    pub data: BTreeMap<String, String>,
+    pub data: StringMap,
     /// For a callback: the number to dial once the agent accepts.
     pub callback: Option<String>,
     /// The agent who transferred the call, if it was transferred.

@@ -231,7 +231,7 @@ fn sensitive_digits_stay_out_of_events_and_the_screen_pop() {
         _ => None,
     });
     let data = offer.unwrap().data;
-    assert_eq!(data.get("account").map(String::as_str), Some("1234567"));
+    assert_eq!(data.get("account"), Some("1234567"));
     assert_eq!(data.get("pin"), None);
 }
 

@@ -4,7 +4,7 @@
 use super::Engine;
 use super::timers::TimerKind;
 use crate::agent::{Presence, TaskPhase, TaskTrigger, WrapUp, task_next};
-use crate::call::{Call, Consult, Phase, SmallMap, Visit};
+use crate::call::{Call, Consult, Phase, StringMap, Visit};
 use crate::config::{Channel, Destination, EmptyRule};
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
@@ -923,8 +923,8 @@ pub(super) fn new_call(
     ani: String,
     dnis: String,
     channel: Channel,
-    attributes: SmallMap,
-    data: SmallMap,
+    attributes: StringMap,
+    data: StringMap,
     priority: i32,
     now: Millis,
 ) -> Call {

@@ -440,7 +440,9 @@ impl Engine {
             "ani" => c.map(|c| c.ani.clone()).unwrap_or_default(),
             "dnis" => c.map(|c| c.dnis.clone()).unwrap_or_default(),
             "locale" => s.locale.clone(),
-            _ => c.and_then(|c| c.data.get(name).cloned()).unwrap_or_default(),
+            _ => c
+                .and_then(|c| c.data.get(name).map(str::to_string))
+                .unwrap_or_default(),
         }
     }
 
