@@ -19,6 +19,16 @@ queues = [1, 2]
 "#;
 
 fn offer(h: &mut Harness, call: u64, queue: u32, priority: i32) {
+    offer_requiring(h, call, queue, priority, None);
+}
+
+fn offer_requiring(
+    h: &mut Harness,
+    call: u64,
+    queue: u32,
+    priority: i32,
+    requirement: Option<callroute::routing::Requirement>,
+) {
     h.input(Input::CallOffered {
         call: CallId(call),
         ani: String::new(),
@@ -32,7 +42,7 @@ fn offer(h: &mut Harness, call: u64, queue: u32, priority: i32) {
         call: CallId(call),
         queue: QueueId(queue),
         priority: None,
-        requirement: None,
+        requirement,
     });
 }
 
@@ -208,4 +218,29 @@ queues = [1]
         1,
         "call 2 moved to queue 2"
     );
+}
+
+#[test]
+fn a_call_the_agent_may_not_take_leaves_the_next_best_across_queues() {
+    let mut h = Harness::new(TWO_QUEUES);
+    h.input(Input::Login { agent: AgentId(1) });
+    // Call 1 waits longest but needs a skill agent 1 lacks; it stays for someone else.
+    let loans = callroute::routing::Requirement::skill("loans", 1);
+    offer_requiring(&mut h, 1, 1, 0, Some(loans));
+    h.secs(100);
+    offer(&mut h, 2, 1, 0);
+    h.secs(10);
+    offer(&mut h, 3, 2, 0);
+    h.secs(5);
+    // Queue 1: call 1 (115 s, not for this agent), call 2 (15 s); queue 2: call 3
+    // (5 s x 3 = 15): a tie, which the call that joined first wins.
+    assert_eq!(serve_next(&mut h), 2);
+    assert_eq!(serve_next(&mut h), 3);
+    offer(&mut h, 4, 2, 0);
+    h.secs(1);
+    offer(&mut h, 5, 1, 0);
+    h.secs(1);
+    // Queue 1: call 1 (skipped), call 5 (1 s); queue 2: call 4 (2 s x 3).
+    assert_eq!(serve_next(&mut h), 4);
+    assert_eq!(serve_next(&mut h), 5);
 }

@@ -5,7 +5,7 @@
 
 use super::Engine;
 use super::timers::TimerKind;
-use crate::agent::{Agent, Task, TaskPhase};
+use crate::agent::{Agent, Member, Task, TaskPhase};
 use crate::call::{Call, Phase};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::output::{Action, Event, Offer};
@@ -13,6 +13,31 @@ use crate::queue::{AvailKey, Queue, Step, StrategySlot};
 use crate::routing::{CallView, Choice, LongestIdle, RoutingDecision, RoutingStrategy, sticky_window_ms};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
+
+/// A waiting call ranked for an agent choosing among its queues: by weighted wait,
+/// then by the line's ordering key, then by queue id.
+struct Ranked {
+    score: f64,
+    key: i64,
+    queue: QueueId,
+    call: CallId,
+}
+
+impl Ranked {
+    fn new(now: Millis, q: &Queue, key: i64, call: CallId) -> Ranked {
+        Ranked {
+            score: (now as i64).saturating_sub(key) as f64 * q.cfg.weight,
+            key,
+            queue: q.cfg.id,
+            call,
+        }
+    }
+
+    fn outranks(&self, other: &Ranked) -> bool {
+        self.score > other.score
+            || (self.score == other.score && (self.key, self.queue) < (other.key, other.queue))
+    }
+}
 
 /// Most eligible agents listed in a routing explanation.
 const EXPLAIN_LIMIT: usize = 16;
@@ -266,46 +291,71 @@ impl Engine {
     }
 
     /// The waiting call with the greatest weighted wait that this agent may take.
+    ///
+    /// A queue's line is kept in the order of its weighted wait (the weight is
+    /// positive), so a queue's first call outranks every call behind it. When the best
+    /// first call over all the agent's queues is one the agent may take, it is the
+    /// answer; otherwise each queue is searched for its first call the agent may take.
     fn best_call_for(&self, now: Millis, agent: AgentId) -> Option<(CallId, QueueId)> {
         let st = &self.state;
         let a = st.agents.get(&agent)?;
-        let mut best: Option<(f64, i64, QueueId, CallId)> = None;
-        for m in &a.members {
-            if !m.available {
-                continue;
-            }
+        let mut top: Option<(Ranked, &Member)> = None;
+        for m in a.members.iter().filter(|m| m.available) {
             let Some(q) = st.queues.get(&m.queue) else {
                 continue;
             };
-            let strat: &dyn RoutingStrategy = match &q.strategy {
-                StrategySlot::Builtin(b) => b,
-                StrategySlot::Custom(n) => match self.custom.get(n) {
-                    Some(s) => s.as_ref(),
-                    None => &LongestIdle,
-                },
+            let Some(&(key, _, call)) = q.waiting.first() else {
+                continue;
             };
-            for (key, _, cid) in &q.waiting {
-                let Some(c) = st.calls.get(cid) else { continue };
-                let Some(step) = step_of(q, c) else { continue };
-                if !eligible(step, c, a, m.penalty, now) {
-                    continue;
-                }
-                let view = call_view(q, c, now, &st.agents, &st.last_agent);
-                if !strat.accepts(&view, agent) {
-                    continue;
-                }
-                let score = (now as i64).saturating_sub(*key) as f64 * q.cfg.weight;
-                let better = match &best {
-                    None => true,
-                    Some((s, k, bq, _)) => score > *s || (score == *s && (*key, m.queue) < (*k, *bq)),
-                };
-                if better {
-                    best = Some((score, *key, m.queue, *cid));
-                }
-                break;
+            let r = Ranked::new(now, q, key, call);
+            if top.as_ref().is_none_or(|(t, _)| r.outranks(t)) {
+                top = Some((r, m));
             }
         }
-        best.map(|(_, _, q, c)| (c, q))
+        let (first, m) = top?;
+        if st
+            .queues
+            .get(&first.queue)
+            .is_some_and(|q| self.may_take(now, q, a, m, first.call))
+        {
+            return Some((first.call, first.queue));
+        }
+        let mut best: Option<Ranked> = None;
+        for m in a.members.iter().filter(|m| m.available) {
+            let Some(q) = st.queues.get(&m.queue) else {
+                continue;
+            };
+            if let Some(&(key, _, call)) = q.waiting.iter().find(|(_, _, c)| self.may_take(now, q, a, m, *c))
+            {
+                let r = Ranked::new(now, q, key, call);
+                if best.as_ref().is_none_or(|b| r.outranks(b)) {
+                    best = Some(r);
+                }
+            }
+        }
+        best.map(|b| (b.call, b.queue))
+    }
+
+    /// Whether the agent, a member of `q`, may take this waiting call now.
+    fn may_take(&self, now: Millis, q: &Queue, a: &Agent, m: &Member, call: CallId) -> bool {
+        let st = &self.state;
+        let Some(c) = st.calls.get(&call) else {
+            return false;
+        };
+        let Some(step) = step_of(q, c) else {
+            return false;
+        };
+        if !eligible(step, c, a, m.penalty, now) {
+            return false;
+        }
+        let strat: &dyn RoutingStrategy = match &q.strategy {
+            StrategySlot::Builtin(b) => b,
+            StrategySlot::Custom(n) => match self.custom.get(n) {
+                Some(s) => s.as_ref(),
+                None => &LongestIdle,
+            },
+        };
+        strat.accepts(&call_view(q, c, now, &st.agents, &st.last_agent), a.id)
     }
 
     /// Takes a waiting call out of its line and rings `agents`.
