@@ -195,7 +195,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         dnis: "0800-BANK".into(),
                         channel: Default::default(),
                         attributes: Default::default(),
-                        data: BTreeMap::from([("ivr.choice".to_string(), queue.0.to_string())]),
+                        data: [("ivr.choice".to_string(), queue.0.to_string())]
+                            .into_iter()
+                            .collect(),
                         priority,
                     },
                 )?;

@@ -1,6 +1,7 @@
 //! Everything the host tells the engine. One enum, fed through
 //! [`crate::Engine::handle_input`] with the current time.
 
+use crate::call::StringMap;
 use crate::config::{AgentConfig, Channel, QueueConfig};
 use crate::ids::{AgentId, CallId, QueueId};
 use crate::routing::Requirement;
@@ -73,10 +74,10 @@ pub enum Input {
         channel: Channel,
         /// Routing attributes (language, customer tier, ...).
         #[serde(default)]
-        attributes: BTreeMap<String, String>,
+        attributes: StringMap,
         /// Attached data shown to the agent (IVR input, account, ...).
         #[serde(default)]
-        data: BTreeMap<String, String>,
+        data: StringMap,
         /// Priority (higher is more urgent).
         #[serde(default)]
         priority: i32,

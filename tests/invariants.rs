@@ -42,7 +42,7 @@ use callroute::input::{Party, SupervisionMode, TransferMode, TransferTarget};
 use callroute::routing::{Requirement, StrategyConfig};
 use callroute::{
     Action, AgentConfig, AgentId, AgentState, CallId, Channel, Config, Engine, Event, Input, JournalEntry,
-    Millis, Output, Poll, QueueConfig, QueueId, Snapshot,
+    Millis, Output, Poll, QueueConfig, QueueId, Snapshot, StringMap,
 };
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError};
@@ -356,8 +356,8 @@ fn raw_input() -> impl Strategy<Value = Input> {
                 ani: ani.into(),
                 dnis: "800".into(),
                 channel,
-                attributes: BTreeMap::new(),
-                data: BTreeMap::from([("account".to_string(), "42".to_string())]),
+                attributes: StringMap::new(),
+                data: [("account".to_string(), "42".to_string())].into_iter().collect(),
                 priority,
             }
         ),
@@ -1047,8 +1047,8 @@ impl Sim {
                 ani: ["+1555001", "+1555002", "+1555003"][n % 3].into(),
                 dnis: "800".into(),
                 channel: if m % 4 == 3 { Channel::Chat } else { Channel::Voice },
-                attributes: BTreeMap::new(),
-                data: BTreeMap::new(),
+                attributes: StringMap::new(),
+                data: StringMap::new(),
                 priority: (n % 3) as i32,
             },
             Pick::WrapUpDone => {

@@ -20,7 +20,9 @@
 #![allow(dead_code)]
 
 use callroute::ivr::model::Flow;
-use callroute::{Action, AgentId, CallId, Config, Engine, Event, Input, JournalEntry, Millis, Output, Poll};
+use callroute::{
+    Action, AgentId, CallId, Config, Engine, Event, Input, JournalEntry, Millis, Output, Poll, StringMap,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 const CENTER: &str = include_str!("../../examples/center/center.toml");
@@ -183,8 +185,8 @@ pub fn run(data: &[u8]) {
                     ani,
                     dnis,
                     channel: Default::default(),
-                    attributes: BTreeMap::new(),
-                    data: BTreeMap::new(),
+                    attributes: StringMap::new(),
+                    data: StringMap::new(),
                     priority: 0,
                 });
             }

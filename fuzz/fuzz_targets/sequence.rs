@@ -29,7 +29,7 @@ use callroute::input::{Party, SupervisionMode, TransferMode, TransferTarget};
 use callroute::routing::{Requirement, StrategyConfig};
 use callroute::{
     AgentConfig, AgentId, AgentState, CallId, Channel, Config, Engine, Event, Input, JournalEntry, Millis,
-    Output, Poll, QueueConfig, QueueId, Snapshot,
+    Output, Poll, QueueConfig, QueueId, Snapshot, StringMap,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -301,8 +301,8 @@ fn raw_input(op: u8, b: &mut Bytes<'_>) -> Input {
             ani: b.text(&["+1555001", "+1555002", ""]),
             dnis: "800".into(),
             channel: b.channel(),
-            attributes: BTreeMap::new(),
-            data: BTreeMap::new(),
+            attributes: StringMap::new(),
+            data: StringMap::new(),
             priority: b.priority(),
         },
         1 => Input::EnterQueue {
@@ -576,8 +576,8 @@ impl Run {
                 ani: ["+1555001", "+1555002", "+1555003"][usize::from(n % 3)].into(),
                 dnis: "800".into(),
                 channel: if m % 4 == 3 { Channel::Chat } else { Channel::Voice },
-                attributes: BTreeMap::new(),
-                data: BTreeMap::new(),
+                attributes: StringMap::new(),
+                data: StringMap::new(),
                 priority: i32::from(n % 3),
             },
             8 => Input::EnterQueue {

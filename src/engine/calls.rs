@@ -12,7 +12,6 @@ use crate::input::Party;
 use crate::output::{Action, Announcement, CallOutcome, Event, OverflowReason, PromptPart};
 use crate::queue::compile_steps;
 use crate::routing::Requirement;
-use std::collections::BTreeMap;
 
 /// Why an offer to an agent ended without an answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,8 +50,8 @@ impl Engine {
         ani: String,
         dnis: String,
         channel: Channel,
-        attributes: BTreeMap<String, String>,
-        data: BTreeMap<String, String>,
+        attributes: StringMap,
+        data: StringMap,
         priority: i32,
     ) -> Result<()> {
         if self.state.calls.contains_key(&id) {
@@ -66,16 +65,7 @@ impl Engine {
         });
         self.state.calls.insert(
             id,
-            Box::new(new_call(
-                id,
-                ani,
-                dnis,
-                channel,
-                attributes.into(),
-                data.into(),
-                priority,
-                now,
-            )),
+            Box::new(new_call(id, ani, dnis, channel, attributes, data, priority, now)),
         );
         self.ivr_start(now, id);
         Ok(())

@@ -120,9 +120,7 @@ impl Engine {
     #[napi(js_name = "_pollText", skip_typescript)]
     pub fn poll_text<'e>(&mut self, env: &'e Env) -> Result<Option<Either<String, Object<'e>>>> {
         match self.engine.poll() {
-            callroute::Poll::Output(o) => {
-                Ok(Some(to_js_or_text(env, &self.parse, &o)?))
-            }
+            callroute::Poll::Output(o) => Ok(Some(to_js_or_text(env, &self.parse, &o)?)),
             callroute::Poll::Idle { .. } => Ok(None),
         }
     }
