@@ -389,7 +389,8 @@ impl Engine {
             .state
             .queues
             .values()
-            .find(|o| o.cfg.exit == Some(crate::config::Destination::Queue(id)))
+            .filter(|o| o.cfg.exit == Some(crate::config::Destination::Queue(id)))
+            .min_by_key(|o| o.cfg.id)
         {
             return Err(Error::InvalidInput(format!("{} overflows to {id}", other.cfg.id)));
         }

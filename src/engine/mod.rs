@@ -275,6 +275,7 @@ impl Engine {
             return Err(e);
         }
         self.flush_index();
+        self.drop_dead_timers();
         self.state.now = now;
         Ok(())
     }
@@ -292,6 +293,7 @@ impl Engine {
             self.fire(t.at.max(self.state.now).min(now), t.kind);
         }
         self.flush_index();
+        self.drop_dead_timers();
         Ok(())
     }
 
@@ -344,12 +346,14 @@ impl Engine {
         strategies: Vec<(String, Box<dyn RoutingStrategy>)>,
     ) -> Result<Engine> {
         let custom: BTreeMap<_, _> = strategies.into_iter().collect();
-        for q in snapshot.0.queues.values() {
-            if let StrategySlot::Custom(name) = &q.strategy
-                && !custom.contains_key(name)
-            {
-                return Err(Error::UnknownStrategy(name.clone()));
-            }
+        let missing = snapshot
+            .0
+            .queues
+            .values()
+            .filter(|q| matches!(&q.strategy, StrategySlot::Custom(name) if !custom.contains_key(name)))
+            .min_by_key(|q| q.cfg.id);
+        if let Some(StrategySlot::Custom(name)) = missing.map(|q| &q.strategy) {
+            return Err(Error::UnknownStrategy(name.clone()));
         }
         let (compiled_ivr, calendars, clock) = compile_parts(&snapshot.0.config)?;
         Ok(Engine {

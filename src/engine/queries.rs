@@ -189,7 +189,7 @@ impl Engine {
     /// Closes an interval: emits each active queue's report and arms the next one.
     pub(super) fn interval_end(&mut self, now: Millis, interval: u64) {
         let len = self.state.interval_ms;
-        let reports: Vec<IntervalReport> = self
+        let mut reports: Vec<IntervalReport> = self
             .state
             .queues
             .iter()
@@ -204,6 +204,7 @@ impl Engine {
                 })
             })
             .collect();
+        reports.sort_unstable_by_key(|r| r.queue);
         for r in reports {
             self.push_event(Event::IntervalStats { report: Box::new(r) });
         }

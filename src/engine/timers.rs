@@ -98,73 +98,74 @@ impl Engine {
             .filter(|c| c.visit_no == visit && c.visit.is_some())
     }
 
+    /// Whether firing this timer would do anything: the call or agent it is for is
+    /// still where the timer expects. Timers that depend on the queue's settings at the
+    /// time they fire (announcements, periodic messages) count as live.
+    fn timer_live(&self, kind: &TimerKind) -> bool {
+        let st = &self.state;
+        match *kind {
+            TimerKind::RingTimeout { call, offer, agent } => st.calls.get(&call).is_some_and(|c| {
+                c.offer_no == offer && c.phase == Phase::Offering && c.ringing.contains(&agent)
+            }),
+            TimerKind::RingNext { call, offer } => st
+                .calls
+                .get(&call)
+                .is_some_and(|c| c.offer_no == offer && c.phase == Phase::Offering),
+            TimerKind::Step { call, visit, .. } => self.visit_live(call, visit).is_some(),
+            TimerKind::Retry { call, visit } => self
+                .visit_live(call, visit)
+                .is_some_and(|c| c.phase == Phase::Waiting),
+            TimerKind::MaxWait { call, visit } => self
+                .visit_live(call, visit)
+                .is_some_and(|c| c.phase == Phase::Waiting && c.callback.is_none()),
+            TimerKind::Threshold { call, visit } => self
+                .visit_live(call, visit)
+                .is_some_and(|c| c.visit.as_ref().is_some_and(|v| !v.over_threshold)),
+            TimerKind::WrapUpEnd { agent, epoch } => st
+                .agents
+                .get(&agent)
+                .is_some_and(|a| a.epoch == epoch && a.wrap_up.is_some()),
+            TimerKind::PauseEnd { agent, epoch } => st.agents.get(&agent).is_some_and(|a| a.epoch == epoch),
+            TimerKind::Announce { .. }
+            | TimerKind::Periodic { .. }
+            | TimerKind::IntervalEnd { .. }
+            | TimerKind::IvrTimeout { .. } => true,
+        }
+    }
+
+    /// Drops the timers at the front that would do nothing (a ring timeout for a call
+    /// already answered, say), so the deadline the host sees is one that matters.
+    pub(super) fn drop_dead_timers(&mut self) {
+        while let Some(t) = self.state.timers.peek() {
+            if self.timer_live(&t.kind) {
+                break;
+            }
+            self.state.timers.pop();
+        }
+    }
+
     pub(super) fn fire(&mut self, now: Millis, kind: TimerKind) {
+        if !self.timer_live(&kind) {
+            return;
+        }
         match kind {
-            TimerKind::RingTimeout { call, offer, agent } => {
-                let live = self.state.calls.get(&call).is_some_and(|c| {
-                    c.offer_no == offer && c.phase == Phase::Offering && c.ringing.contains(&agent)
-                });
-                if live {
-                    self.decline(now, agent, call, super::calls::Decline::RingTimeout);
-                }
+            TimerKind::RingTimeout { call, agent, .. } => {
+                self.decline(now, agent, call, super::calls::Decline::RingTimeout);
             }
-            TimerKind::RingNext { call, offer } => {
-                let live = self
-                    .state
-                    .calls
-                    .get(&call)
-                    .is_some_and(|c| c.offer_no == offer && c.phase == Phase::Offering);
-                if live {
-                    self.ring_next(now, call);
-                }
-            }
-            TimerKind::Step { call, visit, step } => {
-                if self.visit_live(call, visit).is_some() {
-                    self.escalate(now, call, step);
-                }
-            }
-            TimerKind::Retry { call, visit } => {
-                if self
-                    .visit_live(call, visit)
-                    .is_some_and(|c| c.phase == Phase::Waiting)
-                {
-                    self.route_call(now, call, "retry");
-                }
-            }
-            TimerKind::MaxWait { call, visit } => {
-                if self
-                    .visit_live(call, visit)
-                    .is_some_and(|c| c.phase == Phase::Waiting && c.callback.is_none())
-                {
-                    self.overflow(now, call, OverflowReason::MaxWait, 0);
-                }
-            }
+            TimerKind::RingNext { call, .. } => self.ring_next(now, call),
+            TimerKind::Step { call, step, .. } => self.escalate(now, call, step),
+            TimerKind::Retry { call, .. } => self.route_call(now, call, "retry"),
+            TimerKind::MaxWait { call, .. } => self.overflow(now, call, OverflowReason::MaxWait, 0),
             TimerKind::Announce { call, visit } => self.announce(now, call, visit),
             TimerKind::Periodic { call, visit, index } => self.periodic(now, call, visit, index),
-            TimerKind::Threshold { call, visit } => {
-                if self.visit_live(call, visit).is_some() {
-                    self.threshold_crossed(now, call);
+            TimerKind::Threshold { call, .. } => self.threshold_crossed(now, call),
+            TimerKind::WrapUpEnd { agent, .. } => self.end_wrap_up(now, agent),
+            TimerKind::PauseEnd { agent, .. } => {
+                if let Some(a) = self.state.agents.get_mut(&agent) {
+                    a.paused_until = None;
                 }
-            }
-            TimerKind::WrapUpEnd { agent, epoch } => {
-                let live = self
-                    .state
-                    .agents
-                    .get(&agent)
-                    .is_some_and(|a| a.epoch == epoch && a.wrap_up.is_some());
-                if live {
-                    self.end_wrap_up(now, agent);
-                }
-            }
-            TimerKind::PauseEnd { agent, epoch } => {
-                let live = self.state.agents.get(&agent).is_some_and(|a| a.epoch == epoch);
-                if live {
-                    if let Some(a) = self.state.agents.get_mut(&agent) {
-                        a.paused_until = None;
-                    }
-                    self.reindex(now, agent);
-                    self.route_agent(now, agent);
-                }
+                self.reindex(now, agent);
+                self.route_agent(now, agent);
             }
             TimerKind::IntervalEnd { interval } => self.interval_end(now, interval),
             TimerKind::IvrTimeout { call, epoch } => self.ivr_timeout(now, call, epoch),
