@@ -303,6 +303,9 @@ impl Host {
             };
             self.inputs(ev, &mut buf);
             for input in buf.drain(..) {
+                if calls == limit {
+                    break;
+                }
                 // An input the engine refuses changed nothing; it is not recorded.
                 match e.handle_input(self.now, input.clone()) {
                     Ok(()) => {

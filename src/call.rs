@@ -65,6 +65,21 @@ impl StringMap {
         }
     }
 
+    /// Releases spare capacity (a map built by inserting keeps room to grow), when no
+    /// offer shares the pairs. Done when a call takes the map, so a stored map is
+    /// exactly its size.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        match self.0.as_mut() {
+            Some(pairs) if pairs.is_empty() => self.0 = None,
+            Some(pairs) => {
+                if let Some(v) = Arc::get_mut(pairs) {
+                    v.shrink_to_fit();
+                }
+            }
+            None => {}
+        }
+    }
+
     /// A copy as a B-tree map.
     pub fn to_map(&self) -> BTreeMap<String, String> {
         self.pairs().iter().cloned().collect()

@@ -132,3 +132,33 @@ fn skills_change_at_run_time() {
     h.secs(60);
     assert_eq!(h.rung(1), vec![1]);
 }
+
+/// What routing sees for call 1 in queue 1: (eligible agents, agents rejected, agents
+/// available in the queue).
+fn seen(h: &Harness) -> (Vec<AgentId>, u32, u32) {
+    let why = h.engine.explain(CallId(1)).unwrap();
+    let available = h.engine.queue_status(QueueId(1)).unwrap().agents_available;
+    (why.eligible, why.rejected, available)
+}
+
+#[test]
+fn explanations_and_queue_status_count_only_agents_available_now() {
+    let mut h = Harness::new(CENTER);
+    h.ready(1);
+    h.ready(2);
+    h.call(1, 1);
+    assert_eq!(seen(&h), (vec![], 2, 2));
+    h.input(Input::NotReady {
+        agent: AgentId(1),
+        reason: None,
+    });
+    assert_eq!(seen(&h), (vec![], 1, 1), "agent 1 is not ready");
+    h.secs(30);
+    assert_eq!(h.rung(1), vec![2], "the step reaches agent 2 only");
+    h.input(Input::Ready { agent: AgentId(1) });
+    assert_eq!(
+        seen(&h),
+        (vec![], 1, 1),
+        "agent 1 lacks French; agent 2 is ringing"
+    );
+}

@@ -50,8 +50,8 @@ impl Engine {
         ani: String,
         dnis: String,
         channel: Channel,
-        attributes: StringMap,
-        data: StringMap,
+        mut attributes: StringMap,
+        mut data: StringMap,
         priority: i32,
     ) -> Result<()> {
         if self.state.calls.contains_key(&id) {
@@ -63,6 +63,8 @@ impl Engine {
             dnis: dnis.clone(),
             channel,
         });
+        attributes.shrink_to_fit();
+        data.shrink_to_fit();
         self.state.calls.insert(
             id,
             Box::new(new_call(id, ani, dnis, channel, attributes, data, priority, now)),
