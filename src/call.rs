@@ -97,10 +97,19 @@ impl From<BTreeMap<String, String>> for StringMap {
 }
 
 impl FromIterator<(String, String)> for StringMap {
+    /// Later pairs replace earlier ones with the same key.
     fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> StringMap {
-        let mut m = StringMap::new();
-        m.extend(iter);
-        m
+        let mut pairs: Vec<(String, String)> = iter.into_iter().collect();
+        if pairs.is_empty() {
+            return StringMap(None);
+        }
+        // Stable, so equal keys keep their order; the last of each run wins.
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        pairs.reverse();
+        pairs.dedup_by(|later, earlier| later.0 == earlier.0);
+        pairs.reverse();
+        pairs.shrink_to_fit();
+        StringMap(Some(Arc::new(pairs)))
     }
 }
 
@@ -238,6 +247,15 @@ mod string_map_tests {
         assert_eq!(offered.iter().collect::<Vec<_>>(), [("a", "1")]);
         assert_eq!(call.iter().collect::<Vec<_>>(), [("a", "2"), ("b", "3")]);
         assert_eq!((StringMap::new().len(), StringMap::new().get("a")), (0, None));
+    }
+
+    #[test]
+    fn collecting_sorts_and_keeps_the_last_value_of_a_key() {
+        let m: StringMap = [("b", "1"), ("a", "x"), ("b", "2"), ("c", "3"), ("b", "4")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into_iter()
+            .collect();
+        assert_eq!(m.iter().collect::<Vec<_>>(), [("a", "x"), ("b", "4"), ("c", "3")]);
     }
 
     #[test]

@@ -169,12 +169,16 @@ pub fn ani(n: u64) -> String {
 
 /// `CallOffered` with a realistic payload (two attributes, two data items).
 pub fn call_offered(call: u64) -> Input {
-    let mut attributes = callroute::StringMap::new();
-    attributes.insert("language".to_string(), "en".to_string());
-    attributes.insert("tier".to_string(), "gold".to_string());
-    let mut data = callroute::StringMap::new();
-    data.insert("account".to_string(), format!("{:08}", call % 100_000_000));
-    data.insert("ivr".to_string(), "1-3".to_string());
+    let attributes = [("language", "en"), ("tier", "gold")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into_iter()
+        .collect();
+    let data = [
+        ("account".to_string(), format!("{:08}", call % 100_000_000)),
+        ("ivr".to_string(), "1-3".to_string()),
+    ]
+    .into_iter()
+    .collect();
     Input::CallOffered {
         call: CallId(call),
         ani: ani(call),
