@@ -18,52 +18,12 @@
 //! Run: `cargo bench --bench memory` (needs `[[bench]] name = "memory" harness = false`).
 
 mod common;
+#[path = "common/counting.rs"]
+mod counting;
 
 use callroute::routing::Requirement;
 use callroute::{AgentConfig, AgentId, Config, Engine, Input, QueueConfig, QueueId};
 use common::{Shape, drain, drain_rings, enter_queue};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
-
-struct Counting;
-
-static BYTES: AtomicIsize = AtomicIsize::new(0);
-static BLOCKS: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: every call is forwarded to `System` unchanged; the counters are only added to.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            BYTES.fetch_add(layout.size() as isize, Relaxed);
-            BLOCKS.fetch_add(1, Relaxed);
-        }
-        p
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            BYTES.fetch_add(layout.size() as isize, Relaxed);
-            BLOCKS.fetch_add(1, Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        BYTES.fetch_sub(layout.size() as isize, Relaxed);
-        BLOCKS.fetch_sub(1, Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            BYTES.fetch_add(new_size as isize - layout.size() as isize, Relaxed);
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
 
 #[derive(Clone, Copy, Debug)]
 struct Live {
@@ -73,8 +33,8 @@ struct Live {
 
 fn live() -> Live {
     Live {
-        bytes: BYTES.load(Relaxed),
-        blocks: BLOCKS.load(Relaxed),
+        bytes: counting::bytes(),
+        blocks: counting::blocks(),
     }
 }
 

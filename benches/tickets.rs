@@ -6,53 +6,14 @@
 //! Run: `cargo bench --bench tickets` (needs `[[bench]] name = "tickets" harness = false`).
 //! `TICKETS_BENCH_SIZES=10000,100000` limits the sizes.
 
+#[path = "common/counting.rs"]
+mod counting;
+
 use callroute::tickets::{Action, Command, Definitions, NewTicket, TicketDesk, TicketId, TicketPoll};
 use criterion::{BenchmarkId, Criterion};
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::VecDeque;
 use std::hint::black_box;
-use std::sync::atomic::{AtomicIsize, Ordering::Relaxed};
 use std::time::Duration;
-
-struct Counting;
-
-static BYTES: AtomicIsize = AtomicIsize::new(0);
-static BLOCKS: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: every call is forwarded to `System` unchanged; the counters are only added to.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            BYTES.fetch_add(layout.size() as isize, Relaxed);
-            BLOCKS.fetch_add(1, Relaxed);
-        }
-        p
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if !p.is_null() {
-            BYTES.fetch_add(layout.size() as isize, Relaxed);
-            BLOCKS.fetch_add(1, Relaxed);
-        }
-        p
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) };
-        BYTES.fetch_sub(layout.size() as isize, Relaxed);
-        BLOCKS.fetch_sub(1, Relaxed);
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            BYTES.fetch_add(new_size as isize - layout.size() as isize, Relaxed);
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static ALLOC: Counting = Counting;
 
 const DESK: &str = r#"
 roles = ["csr"]
@@ -119,15 +80,15 @@ fn sizes() -> Vec<u64> {
 fn memory_report() {
     let field_data = SUMMARY.len() + 40; // the text value and its (index, value) slot
     for n in [50_000u64, 500_000] {
-        let before = BYTES.load(Relaxed);
+        let before = counting::bytes();
         let (a, _) = desk_with(n);
-        let with_n = BYTES.load(Relaxed) - before;
+        let with_n = counting::bytes() - before;
         drop(a);
-        let before = BYTES.load(Relaxed);
-        let blocks = BLOCKS.load(Relaxed);
+        let before = counting::bytes();
+        let blocks = counting::blocks();
         let (b, _) = desk_with(2 * n);
-        let with_2n = BYTES.load(Relaxed) - before;
-        let blocks_2n = BLOCKS.load(Relaxed) - blocks;
+        let with_2n = counting::bytes() - before;
+        let blocks_2n = counting::blocks() - blocks;
         let per = (with_2n - with_n) as f64 / n as f64;
         println!(
             "tickets/memory n={n}: {:.0} B per open ticket at n ({} B total), {:.0} B marginal n->2n, \

@@ -97,13 +97,17 @@ pub trait RoutingStrategy: std::fmt::Debug + Send {
     fn start_key(&self) -> Option<IndexKey> {
         None
     }
-    /// Chooses among the eligible available agents, given in index order.
+    /// Chooses among the eligible available agents, given in index order. The default
+    /// offers the call to the first of them, which is all an index-ordered strategy
+    /// needs.
     fn choose(
         &mut self,
-        call: &CallView<'_>,
+        _call: &CallView<'_>,
         candidates: &mut dyn Iterator<Item = AgentView<'_>>,
-        rng: &mut Rng,
-    ) -> Choice;
+        _rng: &mut Rng,
+    ) -> Choice {
+        first(candidates)
+    }
     /// May this agent, becoming available, take this waiting call now? (Sticky routing
     /// holds a call for its preferred agent.)
     fn accepts(&self, _call: &CallView<'_>, _agent: AgentId) -> bool {
@@ -180,14 +184,6 @@ impl RoutingStrategy for LongestIdle {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         idle_key(a)
     }
-    fn choose(
-        &mut self,
-        _: &CallView<'_>,
-        c: &mut dyn Iterator<Item = AgentView<'_>>,
-        _: &mut Rng,
-    ) -> Choice {
-        first(c)
-    }
 }
 
 /// Ring all eligible agents.
@@ -230,14 +226,6 @@ impl RoutingStrategy for RoundRobin {
     fn start_key(&self) -> Option<IndexKey> {
         self.last.map(|p| (i64::from(p) + 1, i64::MIN))
     }
-    fn choose(
-        &mut self,
-        _: &CallView<'_>,
-        c: &mut dyn Iterator<Item = AgentView<'_>>,
-        _: &mut Rng,
-    ) -> Choice {
-        first(c)
-    }
     fn on_offered(&mut self, a: &AgentView<'_>) {
         self.last = Some(a.position);
     }
@@ -253,14 +241,6 @@ impl RoutingStrategy for Linear {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (i64::from(a.position), i64::from(a.id.0))
     }
-    fn choose(
-        &mut self,
-        _: &CallView<'_>,
-        c: &mut dyn Iterator<Item = AgentView<'_>>,
-        _: &mut Rng,
-    ) -> Choice {
-        first(c)
-    }
 }
 
 /// Fewest answered contacts; ties by longest idle.
@@ -273,14 +253,6 @@ impl RoutingStrategy for FewestCalls {
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (i64::from(a.answered), a.idle_since as i64)
     }
-    fn choose(
-        &mut self,
-        _: &CallView<'_>,
-        c: &mut dyn Iterator<Item = AgentView<'_>>,
-        _: &mut Rng,
-    ) -> Choice {
-        first(c)
-    }
 }
 
 /// Least talk time; ties by longest idle.
@@ -292,14 +264,6 @@ impl RoutingStrategy for LeastTalkTime {
     }
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (a.talk_ms as i64, a.idle_since as i64)
-    }
-    fn choose(
-        &mut self,
-        _: &CallView<'_>,
-        c: &mut dyn Iterator<Item = AgentView<'_>>,
-        _: &mut Rng,
-    ) -> Choice {
-        first(c)
     }
 }
 
@@ -373,14 +337,6 @@ impl RoutingStrategy for HighestProficiency {
     }
     fn index_key(&self, a: &AgentView<'_>) -> IndexKey {
         (-i64::from(a.skill_level(self.skill)), a.idle_since as i64)
-    }
-    fn choose(
-        &mut self,
-        _: &CallView<'_>,
-        c: &mut dyn Iterator<Item = AgentView<'_>>,
-        _: &mut Rng,
-    ) -> Choice {
-        first(c)
     }
 }
 

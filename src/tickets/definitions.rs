@@ -144,6 +144,17 @@ impl Category {
         NodeIndex::new(usize::from(state))
     }
 
+    /// The field called `name`, with its index, or the error that names the category.
+    pub fn field(&self, name: &str) -> Result<(u16, &Field), TicketError> {
+        let unknown = || TicketError::UnknownField {
+            category: self.id.clone(),
+            field: name.to_string(),
+        };
+        let idx = *self.field_index.get(name).ok_or_else(unknown)?;
+        let f = self.fields.get(usize::from(idx)).ok_or_else(unknown)?;
+        Ok((idx, f))
+    }
+
     /// The transition from `from` to `to`, if the graph has one.
     pub fn edge(&self, from: u16, to: u16) -> Option<&Transition> {
         let e = self.graph.find_edge(Self::node(from), Self::node(to))?;

@@ -19,14 +19,7 @@ pub(crate) fn normalize_fields(
 ) -> Result<BTreeMap<String, FieldValue>, TicketError> {
     let mut out = BTreeMap::new();
     for (name, v) in fields {
-        let idx = *cat
-            .field_index
-            .get(&name)
-            .ok_or_else(|| TicketError::UnknownField {
-                category: cat.id.clone(),
-                field: name.clone(),
-            })?;
-        let f = &cat.fields[usize::from(idx)];
+        let (_, f) = cat.field(&name)?;
         out.insert(name, f.normalize(v)?);
     }
     Ok(out)
@@ -127,14 +120,7 @@ impl TicketDesk {
         self.permit(actor, cat.perms.update.as_deref(), || format!("update {id}"))?;
         let mut changes = BTreeMap::new();
         for (name, v) in fields {
-            let idx = *cat
-                .field_index
-                .get(&name)
-                .ok_or_else(|| TicketError::UnknownField {
-                    category: cat.id.clone(),
-                    field: name.clone(),
-                })?;
-            let f = &cat.fields[usize::from(idx)];
+            let (idx, f) = cat.field(&name)?;
             let new = match v {
                 Some(v) => Some(f.normalize(v)?),
                 None if f.def.required => return Err(TicketError::MissingRequiredField { field: name }),
