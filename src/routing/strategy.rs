@@ -170,6 +170,29 @@ fn first(candidates: &mut dyn Iterator<Item = AgentView<'_>>) -> Choice {
     candidates.next().map_or(Choice::NoAgent, |a| Choice::Offer(a.id))
 }
 
+/// Weighted reservoir sampling: each candidate is kept with probability weight / (sum
+/// of the weights so far), so the pick is proportional to weight in one pass. Agents
+/// of weight 0 are never picked.
+fn weighted_pick(
+    candidates: &mut dyn Iterator<Item = AgentView<'_>>,
+    rng: &mut Rng,
+    weight: impl Fn(&AgentView<'_>) -> u64,
+) -> Choice {
+    let mut total = 0u64;
+    let mut pick = None;
+    for a in candidates {
+        let w = weight(&a);
+        if w == 0 {
+            continue;
+        }
+        total += w;
+        if rng.below(total) < w {
+            pick = Some(a.id);
+        }
+    }
+    pick.map_or(Choice::NoAgent, Choice::Offer)
+}
+
 fn idle_key(a: &AgentView<'_>) -> IndexKey {
     (a.idle_since as i64, i64::from(a.id.0))
 }
@@ -283,13 +306,7 @@ impl RoutingStrategy for Random {
         c: &mut dyn Iterator<Item = AgentView<'_>>,
         rng: &mut Rng,
     ) -> Choice {
-        let mut pick = None;
-        for (seen, a) in c.enumerate() {
-            if rng.below(seen as u64 + 1) == 0 {
-                pick = Some(a.id);
-            }
-        }
-        pick.map_or(Choice::NoAgent, Choice::Offer)
+        weighted_pick(c, rng, |_| 1)
     }
 }
 
@@ -309,19 +326,7 @@ impl RoutingStrategy for WeightedRandom {
         c: &mut dyn Iterator<Item = AgentView<'_>>,
         rng: &mut Rng,
     ) -> Choice {
-        // Weighted reservoir: keep each new agent with probability w / (total so far).
-        let mut total = 0u64;
-        let mut pick = None;
-        for a in c {
-            if a.weight == 0 {
-                continue;
-            }
-            total += u64::from(a.weight);
-            if rng.below(total) < u64::from(a.weight) {
-                pick = Some(a.id);
-            }
-        }
-        pick.map_or(Choice::NoAgent, Choice::Offer)
+        weighted_pick(c, rng, |a| u64::from(a.weight))
     }
 }
 
