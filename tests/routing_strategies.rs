@@ -275,3 +275,36 @@ fn custom_strategy_plugs_in_by_name() {
         .collect();
     assert_eq!(rung, vec![3]);
 }
+
+#[test]
+fn callers_are_remembered_only_while_a_queue_routes_sticky() {
+    let cfg = center("\"longest-idle\"");
+    let mut h = Harness::new(&cfg);
+    ready_in_order(&mut h, &[1, 2, 3]);
+    let served = |h: &mut Harness, call: u64| {
+        h.call_from(call, 1, "+100");
+        let agent = h.rung(call)[0];
+        h.answer(agent, call);
+        h.secs(30);
+        h.hang_up(call);
+        h.secs(1);
+        agent
+    };
+    assert_eq!(served(&mut h, 1), 1);
+    let mut queue = h.engine.config().queues[0].clone();
+    queue.strategy = serde_json::from_str(r#"{"sticky": {"window_secs": 3600, "wait_secs": 20}}"#).unwrap();
+    h.input(Input::UpdateQueue {
+        queue: Box::new(queue),
+    });
+    assert_eq!(
+        served(&mut h, 2),
+        2,
+        "agent 1's call came before any sticky queue"
+    );
+    assert_eq!(
+        served(&mut h, 3),
+        2,
+        "agent 2 served this caller under sticky routing"
+    );
+    h.assert_replays(&cfg);
+}

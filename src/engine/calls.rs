@@ -281,6 +281,7 @@ impl Engine {
 
     fn answer(&mut self, now: Millis, id: CallId, agent: AgentId) {
         let visit = self.close_visit(id);
+        let sticky = self.sticky_routing;
         let st = &mut self.state;
         let Some(c) = st.calls.get_mut(&id) else { return };
         let others: Vec<AgentId> = c.ringing.iter().copied().filter(|a| *a != agent).collect();
@@ -307,7 +308,7 @@ impl Engine {
                 record = q.cfg.record;
             }
         }
-        if !c.ani.is_empty() {
+        if sticky && !c.ani.is_empty() {
             st.last_agent.insert(c.ani.clone(), (agent, now));
         }
         let moh = std::mem::replace(&mut c.moh, false);

@@ -314,6 +314,7 @@ impl Engine {
         let queue = Queue::new(cfg.clone(), &mut self.state.vocab);
         self.state.queues.insert(cfg.id, queue);
         self.state.config.queues.push(cfg);
+        self.refresh_sticky_routing();
         Ok(())
     }
 
@@ -362,6 +363,7 @@ impl Engine {
         for m in &members {
             self.reindex(now, *m);
         }
+        self.refresh_sticky_routing();
         let waiting: Vec<CallId> = self
             .state
             .queues
@@ -404,6 +406,7 @@ impl Engine {
         for a in &mut self.state.config.agents {
             a.queues.retain(|m| m.queue() != id);
         }
+        self.refresh_sticky_routing();
         Ok(())
     }
 }

@@ -140,6 +140,9 @@ pub struct Engine {
     calendars: BTreeMap<String, crate::calendar::CompiledCalendar>,
     /// The IVR's time zone, for the `time` variable of conditions.
     clock: Option<crate::calendar::CompiledCalendar>,
+    /// Some queue routes sticky, so who served each caller is worth recording
+    /// (`State::last_agent`). Derived from the queues.
+    sticky_routing: bool,
 }
 
 impl std::fmt::Debug for Engine {
@@ -239,7 +242,9 @@ impl Engine {
             compiled_ivr,
             calendars,
             clock,
+            sticky_routing: false,
         };
+        engine.refresh_sticky_routing();
         let members: Vec<(AgentId, Vec<(QueueId, u32)>)> = engine
             .state
             .config
@@ -256,6 +261,19 @@ impl Engine {
             }
         }
         Ok(engine)
+    }
+
+    /// Recomputes whether any queue routes sticky. Without one, who served which
+    /// caller is neither recorded nor kept.
+    pub(crate) fn refresh_sticky_routing(&mut self) {
+        self.sticky_routing = self
+            .state
+            .queues
+            .values()
+            .any(|q| crate::routing::sticky_window_ms(&q.cfg.strategy).is_some());
+        if !self.sticky_routing {
+            self.state.last_agent.clear();
+        }
     }
 
     /// Registers (or replaces) a custom routing strategy.
@@ -356,13 +374,16 @@ impl Engine {
             return Err(Error::UnknownStrategy(name.clone()));
         }
         let (compiled_ivr, calendars, clock) = compile_parts(&snapshot.0.config)?;
-        Ok(Engine {
+        let mut engine = Engine {
             state: snapshot.0,
             custom,
             compiled_ivr,
             calendars,
             clock,
-        })
+            sticky_routing: false,
+        };
+        engine.refresh_sticky_routing();
+        Ok(engine)
     }
 
     /// The interned id of a skill name, for custom strategies.
