@@ -131,8 +131,8 @@ pub(crate) struct Agent {
     /// Bumped whenever a timer for this agent must be invalidated.
     pub epoch: u32,
     /// Listed for an index refresh ([`crate::engine`] puts available agents into the
-    /// queues' indexes before the next scan).
-    #[serde(default)]
+    /// queues' indexes before the next scan). Always false between inputs.
+    #[serde(skip)]
     pub index_pending: bool,
 }
 
@@ -246,6 +246,10 @@ impl Agent {
 
     pub(crate) fn task_mut(&mut self, call: CallId) -> Option<&mut Task> {
         self.tasks.iter_mut().find(|t| t.call == call)
+    }
+
+    pub(crate) fn member_mut(&mut self, queue: QueueId) -> Option<&mut Member> {
+        self.members.iter_mut().find(|m| m.queue == queue)
     }
 
     pub(crate) fn member(&self, queue: QueueId) -> Option<&Member> {

@@ -8,8 +8,6 @@ use crate::config::{Channel, EmptyRule};
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, Millis, QueueId};
 use crate::output::{Event, OverflowReason};
-use crate::queue::StrategySlot;
-use crate::routing::{AgentView, LongestIdle, RoutingStrategy};
 use crate::stats::split_by_interval;
 
 impl Engine {
@@ -375,38 +373,26 @@ impl Engine {
         for id in pending.drain(..) {
             let Some(a) = st.agents.get_mut(&id) else { continue };
             a.index_pending = false;
-            let mut members = std::mem::take(&mut a.members);
-            for m in members.iter_mut().filter(|m| m.available) {
+            for i in 0..a.members.len() {
+                let m = &a.members[i];
+                if !m.available {
+                    continue;
+                }
                 let Some(q) = st.queues.get_mut(&m.queue) else {
                     continue;
                 };
-                let view = AgentView {
-                    id,
-                    idle_since: a.idle_since,
-                    answered: a.answered,
-                    talk_ms: a.talk_ms,
-                    position: m.position,
-                    penalty: m.penalty,
-                    weight: a.weight,
-                    skills: &a.skills,
-                };
-                let key = match &q.strategy {
-                    StrategySlot::Builtin(b) => b.index_key(&view),
-                    StrategySlot::Custom(name) => match custom.get(name) {
-                        Some(s) => s.index_key(&view),
-                        None => LongestIdle.index_key(&view),
-                    },
-                };
-                let want = Some((m.penalty, key));
+                let want = Some((m.penalty, q.strategy.resolve(custom).index_key(&a.view(m))));
+                let m = &mut a.members[i];
                 if m.indexed != want {
                     if let Some((p, k)) = m.indexed {
                         q.available.remove(&(p, k, id));
                     }
-                    q.available.insert((m.penalty, key, id));
+                    if let Some((p, k)) = want {
+                        q.available.insert((p, k, id));
+                    }
                     m.indexed = want;
                 }
             }
-            a.members = members;
         }
         // Keep the list's capacity for the next input.
         st.index_pending = pending;

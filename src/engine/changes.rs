@@ -354,7 +354,7 @@ impl Engine {
         let members: Vec<AgentId> = q.members.iter().copied().collect();
         for m in &members {
             if let Some(a) = st.agents.get_mut(m)
-                && let Some(mem) = a.members.iter_mut().find(|x| x.queue == id)
+                && let Some(mem) = a.member_mut(id)
                 && let Some((p, k)) = mem.indexed.take()
             {
                 q.available.remove(&(p, k, *m));

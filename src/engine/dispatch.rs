@@ -10,7 +10,7 @@ use crate::call::{Call, Phase};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::output::{Action, Event, Offer};
 use crate::queue::{AvailKey, Queue, Step, StrategySlot};
-use crate::routing::{CallView, Choice, LongestIdle, RoutingDecision, RoutingStrategy, sticky_window_ms};
+use crate::routing::{CallView, Choice, RoutingDecision, RoutingStrategy, sticky_window_ms};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 
@@ -106,6 +106,37 @@ fn scan(
     head.chain(tail.into_iter().flatten())
 }
 
+/// For a routing explanation: the first [`EXPLAIN_LIMIT`] eligible agents among those
+/// available in the queue, in scan order, and how many available agents were not
+/// eligible. Stale index entries (agents no longer available) count as neither.
+#[allow(clippy::too_many_arguments)]
+fn eligible_listing(
+    available: &BTreeSet<AvailKey>,
+    start: Option<crate::routing::IndexKey>,
+    agents: &FxHashMap<AgentId, Box<Agent>>,
+    queue: QueueId,
+    step: &Step,
+    c: &Call,
+    now: Millis,
+) -> (Vec<AgentId>, u32) {
+    let mut listed = Vec::new();
+    let mut rejected = 0;
+    for (p, _, id) in scan(available, start) {
+        let Some(a) = agents.get(id) else { continue };
+        if !a.member(queue).is_some_and(|m| m.available) {
+            continue;
+        }
+        if eligible(step, c, a, *p, now) {
+            if listed.len() < EXPLAIN_LIMIT {
+                listed.push(*id);
+            }
+        } else {
+            rejected += 1;
+        }
+    }
+    (listed, rejected)
+}
+
 impl Engine {
     /// Runs the queue's strategy for a waiting call. Returns the choice and, when
     /// explanations are on, the decision record.
@@ -151,21 +182,7 @@ impl Engine {
         let choice = strat.choose(&view, &mut candidates, &mut st.rng);
         drop(candidates);
         let decision = explain.then(|| {
-            let mut listed = Vec::new();
-            let mut rejected = 0;
-            for (p, _, id) in scan(available, start) {
-                let Some(a) = agents.get(id) else { continue };
-                if !a.member(qid).is_some_and(|m| m.available) {
-                    continue;
-                }
-                if eligible(&step, c, a, *p, now) {
-                    if listed.len() < EXPLAIN_LIMIT {
-                        listed.push(*id);
-                    }
-                } else {
-                    rejected += 1;
-                }
-            }
+            let (listed, rejected) = eligible_listing(available, start, agents, qid, &step, c, now);
             RoutingDecision {
                 call,
                 queue: qid,
@@ -179,11 +196,7 @@ impl Engine {
         });
         for e in &stale {
             available.remove(e);
-            if let Some(m) = st
-                .agents
-                .get_mut(&e.2)
-                .and_then(|a| a.members.iter_mut().find(|m| m.queue == qid))
-            {
+            if let Some(m) = st.agents.get_mut(&e.2).and_then(|a| a.member_mut(qid)) {
                 m.indexed = None;
             }
         }
@@ -348,14 +361,9 @@ impl Engine {
         if !eligible(step, c, a, m.penalty, now) {
             return false;
         }
-        let strat: &dyn RoutingStrategy = match &q.strategy {
-            StrategySlot::Builtin(b) => b,
-            StrategySlot::Custom(n) => match self.custom.get(n) {
-                Some(s) => s.as_ref(),
-                None => &LongestIdle,
-            },
-        };
-        strat.accepts(&call_view(q, c, now, &st.agents, &st.last_agent), a.id)
+        q.strategy
+            .resolve(&self.custom)
+            .accepts(&call_view(q, c, now, &st.agents, &st.last_agent), a.id)
     }
 
     /// Takes a waiting call out of its line and rings `agents`.
@@ -500,23 +508,9 @@ impl Engine {
         let v = c.visit.as_ref()?;
         let q = st.queues.get(&v.queue)?;
         let step = step_of(q, c)?;
-        let start = match &q.strategy {
-            StrategySlot::Builtin(b) => b.start_key(),
-            StrategySlot::Custom(n) => self.custom.get(n).and_then(|s| s.start_key()),
-        };
-        let mut rejected = 0;
-        let mut eligible_agents = Vec::new();
-        for (p, _, id) in scan(&q.available, start) {
-            match st.agents.get(id) {
-                Some(a) if !a.member(v.queue).is_some_and(|m| m.available) => {}
-                Some(a) if eligible(step, c, a, *p, now) => {
-                    if eligible_agents.len() < EXPLAIN_LIMIT {
-                        eligible_agents.push(*id);
-                    }
-                }
-                _ => rejected += 1,
-            }
-        }
+        let start = q.strategy.resolve(&self.custom).start_key();
+        let (eligible_agents, rejected) =
+            eligible_listing(&q.available, start, &st.agents, v.queue, step, c, now);
         let choice = match eligible_agents.first() {
             Some(a) if c.phase == Phase::Waiting => Choice::Offer(*a),
             _ => Choice::NoAgent,

@@ -61,7 +61,8 @@ struct State {
     /// Last IVR lookup request id.
     lookup_seq: u64,
     /// Agents whose available queues need index entries (see `Engine::flush_index`).
-    #[serde(default)]
+    /// Always empty between inputs.
+    #[serde(skip)]
     index_pending: Vec<AgentId>,
 }
 
@@ -134,7 +135,7 @@ mod sorted {
 /// The sans-IO contact-center engine. See the crate documentation for the run loop.
 pub struct Engine {
     state: State,
-    custom: BTreeMap<String, Box<dyn RoutingStrategy>>,
+    custom: crate::queue::CustomStrategies,
     /// Compiled from the configuration; rebuilt on restore.
     compiled_ivr: Option<crate::ivr::session::Compiled>,
     calendars: BTreeMap<String, crate::calendar::CompiledCalendar>,

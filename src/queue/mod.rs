@@ -4,7 +4,7 @@
 
 use crate::config::QueueConfig;
 use crate::ids::{AgentId, CallId, Millis};
-use crate::routing::{Builtin, IndexKey, Req, Vocabulary};
+use crate::routing::{Builtin, IndexKey, LongestIdle, Req, RoutingStrategy, Vocabulary};
 use crate::stats::QueueStats;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -23,6 +23,23 @@ pub(crate) struct Step {
 pub(crate) enum StrategySlot {
     Builtin(Builtin),
     Custom(String),
+}
+
+/// Custom strategies registered with the engine, by name.
+pub(crate) type CustomStrategies = std::collections::BTreeMap<String, Box<dyn RoutingStrategy>>;
+
+impl StrategySlot {
+    /// The strategy object for reading: the built-in, or the registered custom one
+    /// (longest idle when it is not registered, so the index still has an order).
+    pub(crate) fn resolve<'a>(&'a self, custom: &'a CustomStrategies) -> &'a dyn RoutingStrategy {
+        match self {
+            StrategySlot::Builtin(b) => b,
+            StrategySlot::Custom(name) => match custom.get(name) {
+                Some(s) => s.as_ref(),
+                None => &LongestIdle,
+            },
+        }
+    }
 }
 
 /// Key of a waiting call: `(ordering key, arrival sequence, call)`.
