@@ -25,9 +25,10 @@
 //!   call holds no agent and no ring, and the calls still open are exactly the live ones;
 //! * `queue_counters_add_up`: per queue and interval the engine's counters equal those
 //!   derived from `CallQueued` / `CallAnswered` / `CallAbandoned` / `CallOverflowed`
-//!   (also in each `IntervalStats` event), `offered = answered + abandoned + overflowed
-//!   + still in queue`, `totals().waiting()` is the calls in the queue, and
-//!   `queue_status().waiting` is those of them not ringing;
+//!   (also in each `IntervalStats` event), offered equals answered, abandoned,
+//!   overflowed and still in queue added up, `totals().waiting()` is the calls in the
+//!   queue, `queue_status().waiting` is those of them not ringing, and its logged-in
+//!   member count matches its members' states;
 //! * `replay_and_restore_are_exact`: the journal of accepted inputs replays into a fresh
 //!   engine with byte-identical outputs and snapshot, and an engine restored from a
 //!   mid-run JSON snapshot continues exactly like the original;
@@ -1250,6 +1251,14 @@ impl Sim {
                 "{q}: queue_status.waiting = {}, host sees {waiting} queued and not ringing",
                 status.waiting
             );
+            let members: u32 = status.agents_by_state.values().sum();
+            let logged_out = status.agents_by_state.get("logged out").copied().unwrap_or(0);
+            ensure!(
+                status.agents_logged_in == members - logged_out,
+                "{q}: queue_status.agents_logged_in = {}, members by state {:?}",
+                status.agents_logged_in,
+                status.agents_by_state
+            );
             let t = self
                 .engine
                 .totals(q)
@@ -1366,6 +1375,10 @@ proptest! {
             let tail = &sim.outputs[sim.marks[k - 1]..];
             prop_assert_eq!(&restored_outs[..], tail, "restored engine's outputs differ after entry {}", k);
             prop_assert_eq!(&serde_json::to_string(&r.snapshot()).expect("json"), &want, "restored state differs");
+            // Member counters and each line's head are rebuilt on restore, not stored.
+            for q in sim.engine.queue_ids() {
+                prop_assert_eq!(r.queue_status(q), sim.engine.queue_status(q), "restored status of {}", q);
+            }
         }
     }
 

@@ -35,6 +35,9 @@ pub(crate) struct WrapUp {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Member {
     pub queue: QueueId,
+    /// The queue's slot in the engine's queue table (see `Engine::relink`).
+    #[serde(skip)]
+    pub slot: u32,
     pub penalty: u32,
     pub position: u32,
     /// Key under which the agent has an entry in the queue's available index. The

@@ -201,7 +201,10 @@ impl Engine {
     }
 
     pub(super) fn add_member(&mut self, id: AgentId, queue: QueueId, penalty: u32) {
-        let Some(q) = self.state.queues.get_mut(&queue) else {
+        let Some(slot) = self.state.queues.slot_of(&queue) else {
+            return;
+        };
+        let Some(q) = self.state.queues.at_mut(slot) else {
             return;
         };
         let position = q.next_position;
@@ -210,6 +213,7 @@ impl Engine {
         if let Some(a) = self.state.agents.get_mut(&id) {
             a.members.push(Member {
                 queue,
+                slot,
                 penalty,
                 position,
                 indexed: None,
@@ -242,13 +246,13 @@ impl Engine {
             return;
         };
         let m = a.members.remove(pos);
-        if let Some(q) = self.state.queues.get_mut(&queue) {
+        if let Some(q) = self.state.queues.at_mut(m.slot) {
             if let Some((p, k)) = m.indexed {
                 q.available.remove(&(p, k, id));
             }
-            q.available_count -= u32::from(m.available);
-            q.logged_in -= u32::from(m.counted_logged_in);
-            q.ready -= u32::from(m.counted_ready);
+            q.hot.available -= u32::from(m.available);
+            q.hot.logged_in -= u32::from(m.counted_logged_in);
+            q.hot.ready -= u32::from(m.counted_ready);
             q.members.remove(&id);
         }
         self.check_leave_empty(now, queue);
@@ -311,27 +315,28 @@ impl Engine {
         let mut any_available = false;
         let mut members = std::mem::take(&mut a.members);
         for m in members.iter_mut() {
-            let Some(q) = st.queues.get_mut(&m.queue) else {
+            let Some(q) = st.queues.at_mut(m.slot) else {
                 continue;
             };
-            let channel = q.cfg.channel;
+            let h = &mut q.hot;
+            let channel = h.channel;
             let takes = *can[channel.index()].get_or_insert_with(|| may_take && a.can_take(channel, now));
             if takes != m.available {
                 m.available = takes;
                 if takes {
-                    q.available_count += 1;
+                    h.available += 1;
                 } else {
-                    q.available_count -= 1;
+                    h.available -= 1;
                 }
             }
             any_available |= takes;
             if m.counted_logged_in != logged_in {
                 m.counted_logged_in = logged_in;
                 if logged_in {
-                    q.logged_in += 1;
+                    h.logged_in += 1;
                 } else {
-                    q.logged_in -= 1;
-                    if q.logged_in == 0 {
+                    h.logged_in -= 1;
+                    if h.logged_in == 0 {
                         emptied.push(m.queue);
                     }
                 }
@@ -339,10 +344,10 @@ impl Engine {
             if m.counted_ready != ready {
                 m.counted_ready = ready;
                 if ready {
-                    q.ready += 1;
+                    h.ready += 1;
                 } else {
-                    q.ready -= 1;
-                    if q.ready == 0 {
+                    h.ready -= 1;
+                    if h.ready == 0 {
                         emptied.push(m.queue);
                     }
                 }
@@ -378,7 +383,7 @@ impl Engine {
                 if !m.available {
                     continue;
                 }
-                let Some(q) = st.queues.get_mut(&m.queue) else {
+                let Some(q) = st.queues.at_mut(m.slot) else {
                     continue;
                 };
                 let want = Some((m.penalty, q.strategy.resolve(custom).index_key(&a.view(m))));
@@ -405,8 +410,8 @@ impl Engine {
         };
         let empty = match q.cfg.leave_empty {
             EmptyRule::Always => false,
-            EmptyRule::NoneLoggedIn => q.logged_in == 0,
-            EmptyRule::NoneReady => q.ready == 0,
+            EmptyRule::NoneLoggedIn => q.hot.logged_in == 0,
+            EmptyRule::NoneReady => q.hot.ready == 0,
         };
         if !empty {
             return;

@@ -114,8 +114,8 @@ impl Engine {
         let Some(c) = st.calls.get_mut(&id) else { return };
         let refused = match q.cfg.join_empty {
             EmptyRule::Always => None,
-            EmptyRule::NoneLoggedIn => (q.logged_in == 0).then_some(OverflowReason::NoAgents),
-            EmptyRule::NoneReady => (q.ready == 0).then_some(OverflowReason::NoAgents),
+            EmptyRule::NoneLoggedIn => (q.hot.logged_in == 0).then_some(OverflowReason::NoAgents),
+            EmptyRule::NoneReady => (q.hot.ready == 0).then_some(OverflowReason::NoAgents),
         }
         .or_else(|| {
             q.cfg
@@ -152,7 +152,7 @@ impl Engine {
         });
         c.phase = Phase::Waiting;
         c.direct_agent = None;
-        q.waiting.insert((key, seq, id));
+        q.wait_insert((key, seq, id));
         q.stats.at(interval).offered += 1;
         let position = q.waiting.range(..(key, seq, id)).count() as u32 + 1;
         let priority = c.priority;
@@ -228,7 +228,7 @@ impl Engine {
             s.epoch += 1;
         }
         if let Some(q) = st.queues.get_mut(&v.queue) {
-            q.waiting.remove(&(v.key, v.seq, id));
+            q.wait_remove(&(v.key, v.seq, id));
             if v.over_threshold
                 && let Some(n) = q.over_threshold.get_mut(&v.interval)
             {
@@ -431,7 +431,7 @@ impl Engine {
         if let Some(v) = &c.visit {
             let (key, seq, queue) = (v.key, v.seq, v.queue);
             if let Some(q) = self.state.queues.get_mut(&queue) {
-                q.waiting.insert((key, seq, call));
+                q.wait_insert((key, seq, call));
             }
             if let Some(c) = self.state.calls.get_mut(&call) {
                 c.phase = Phase::Waiting;

@@ -228,8 +228,8 @@ impl Engine {
                 .map_or(0, |s| s.priority_boost);
             let key = q.wait_key(v.entered_at, priority.saturating_add(boost));
             if c.phase == Phase::Waiting {
-                q.waiting.remove(&(v.key, v.seq, call));
-                q.waiting.insert((key, v.seq, call));
+                q.wait_remove(&(v.key, v.seq, call));
+                q.wait_insert((key, v.seq, call));
             }
             v.key = key;
         }
@@ -347,6 +347,7 @@ impl Engine {
             q.strategy = fresh.strategy;
         }
         q.cfg = cfg.clone();
+        q.sync_config();
         if let Some(c) = st.config.queues.iter_mut().find(|c| c.id == id) {
             *c = cfg;
         }

@@ -24,11 +24,11 @@ struct Ranked {
 }
 
 impl Ranked {
-    fn new(now: Millis, q: &Queue, key: i64, call: CallId) -> Ranked {
+    fn new(now: Millis, m: &Member, q: &Queue, key: i64, call: CallId) -> Ranked {
         Ranked {
-            score: (now as i64).saturating_sub(key) as f64 * q.cfg.weight,
+            score: (now as i64).saturating_sub(key) as f64 * q.hot.weight,
             key,
-            queue: q.cfg.id,
+            queue: m.queue,
             call,
         }
     }
@@ -314,13 +314,13 @@ impl Engine {
         let a = st.agents.get(&agent)?;
         let mut top: Option<(Ranked, &Member)> = None;
         for m in a.members.iter().filter(|m| m.available) {
-            let Some(q) = st.queues.get(&m.queue) else {
+            let Some(q) = st.queues.at(m.slot) else {
                 continue;
             };
-            let Some(&(key, _, call)) = q.waiting.first() else {
+            let Some((key, _, call)) = q.hot.head else {
                 continue;
             };
-            let r = Ranked::new(now, q, key, call);
+            let r = Ranked::new(now, m, q, key, call);
             if top.as_ref().is_none_or(|(t, _)| r.outranks(t)) {
                 top = Some((r, m));
             }
@@ -328,19 +328,19 @@ impl Engine {
         let (first, m) = top?;
         if st
             .queues
-            .get(&first.queue)
+            .at(m.slot)
             .is_some_and(|q| self.may_take(now, q, a, m, first.call))
         {
             return Some((first.call, first.queue));
         }
         let mut best: Option<Ranked> = None;
         for m in a.members.iter().filter(|m| m.available) {
-            let Some(q) = st.queues.get(&m.queue) else {
+            let Some(q) = st.queues.at(m.slot) else {
                 continue;
             };
             if let Some(&(key, _, call)) = q.waiting.iter().find(|(_, _, c)| self.may_take(now, q, a, m, *c))
             {
-                let r = Ranked::new(now, q, key, call);
+                let r = Ranked::new(now, m, q, key, call);
                 if best.as_ref().is_none_or(|b| r.outranks(b)) {
                     best = Some(r);
                 }
@@ -374,7 +374,7 @@ impl Engine {
             && let Some(v) = &c.visit
             && let Some(q) = st.queues.get_mut(&v.queue)
         {
-            q.waiting.remove(&(v.key, v.seq, call));
+            q.wait_remove(&(v.key, v.seq, call));
         }
         c.phase = Phase::Offering;
         c.offer_no += 1;
@@ -491,8 +491,8 @@ impl Engine {
         let key = q.wait_key(v.entered_at, c.priority.saturating_add(boost));
         if key != v.key {
             if c.phase == Phase::Waiting {
-                q.waiting.remove(&(v.key, v.seq, call));
-                q.waiting.insert((key, v.seq, call));
+                q.wait_remove(&(v.key, v.seq, call));
+                q.wait_insert((key, v.seq, call));
             }
             v.key = key;
         }

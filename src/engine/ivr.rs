@@ -516,8 +516,8 @@ impl Engine {
                     ewt_secs: q
                         .estimated_wait_ms(q.waiting.len() as u32 + 1)
                         .map_or(-1, |ms| ms.div_ceil(1000) as i64),
-                    agents_ready: u64::from(q.available_count),
-                    agents_logged_in: u64::from(q.logged_in),
+                    agents_ready: u64::from(q.hot.available),
+                    agents_logged_in: u64::from(q.hot.logged_in),
                 },
             );
         }

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::input::Input;
 use crate::output::{Output, Poll};
-use crate::queue::{Queue, StrategySlot};
+use crate::queue::{Queue, Queues, StrategySlot};
 use crate::rng::Rng;
 use crate::routing::{RoutingStrategy, SkillId, Vocabulary};
 use rustc_hash::FxHashMap;
@@ -42,9 +42,8 @@ struct State {
     /// Boxed, as calls are.
     #[serde(with = "sorted")]
     agents: FxHashMap<AgentId, Box<Agent>>,
-    /// Looked up once per member queue on every agent change, so hashed.
-    #[serde(with = "sorted")]
-    queues: FxHashMap<QueueId, Queue>,
+    /// Dense by slot: every agent change visits each queue the agent serves.
+    queues: Queues,
     /// Boxed: the table's empty slots then cost a pointer each, not a whole call.
     #[serde(with = "sorted")]
     calls: FxHashMap<CallId, Box<Call>>,
@@ -199,7 +198,7 @@ impl Engine {
         config.validate()?;
         let custom: BTreeMap<_, _> = strategies.into_iter().collect();
         let mut vocab = Vocabulary::default();
-        let mut queues = FxHashMap::default();
+        let mut queues = Queues::default();
         for q in &config.queues {
             let queue = Queue::new(q.clone(), &mut vocab);
             if let StrategySlot::Custom(name) = &queue.strategy
@@ -383,8 +382,33 @@ impl Engine {
             clock,
             sticky_routing: false,
         };
+        engine.relink();
         engine.refresh_sticky_routing();
         Ok(engine)
+    }
+
+    /// Rebuilds what a snapshot leaves out because it follows from the rest: each
+    /// sign-in's queue slot and each queue's [`crate::queue::QueueHot`].
+    fn relink(&mut self) {
+        let st = &mut self.state;
+        for q in st.queues.values_mut() {
+            q.hot = Default::default();
+            q.sync_config();
+            q.sync_head();
+        }
+        for a in st.agents.values_mut() {
+            for m in &mut a.members {
+                let Some(slot) = st.queues.slot_of(&m.queue) else {
+                    continue;
+                };
+                m.slot = slot;
+                if let Some(q) = st.queues.at_mut(slot) {
+                    q.hot.available += u32::from(m.available);
+                    q.hot.logged_in += u32::from(m.counted_logged_in);
+                    q.hot.ready += u32::from(m.counted_ready);
+                }
+            }
+        }
     }
 
     /// The interned id of a skill name, for custom strategies.

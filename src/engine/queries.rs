@@ -95,8 +95,8 @@ impl Engine {
             name: q.cfg.name.clone(),
             waiting: q.waiting.len() as u32,
             longest_wait_ms: longest,
-            agents_logged_in: q.logged_in,
-            agents_available: q.available_count,
+            agents_logged_in: q.hot.logged_in,
+            agents_available: q.hot.available,
             agents_by_state: by_state,
             estimated_wait_secs: q
                 .estimated_wait_ms(q.waiting.len() as u32 + 1)
@@ -192,11 +192,11 @@ impl Engine {
         let mut reports: Vec<IntervalReport> = self
             .state
             .queues
-            .iter()
-            .filter_map(|(id, q)| {
+            .values()
+            .filter_map(|q| {
                 let c = q.stats.intervals.get(&interval)?;
                 Some(IntervalReport {
-                    queue: *id,
+                    queue: q.cfg.id,
                     start: interval * len,
                     end: (interval + 1) * len,
                     kpis: c.kpis(q.cfg.service_level.formula),

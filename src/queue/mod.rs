@@ -2,7 +2,11 @@
 //! available member agents ordered by the queue's strategy, escalation steps, and the
 //! estimated-wait model.
 
-use crate::config::QueueConfig;
+mod table;
+
+pub(crate) use table::Queues;
+
+use crate::config::{Channel, QueueConfig};
 use crate::ids::{AgentId, CallId, Millis};
 use crate::routing::{Builtin, IndexKey, LongestIdle, Req, RoutingStrategy, Vocabulary};
 use crate::stats::QueueStats;
@@ -47,21 +51,40 @@ pub(crate) type WaitKey = (i64, u64, CallId);
 /// Key of an available agent: `(penalty, strategy key, agent)`.
 pub(crate) type AvailKey = (u32, IndexKey, AgentId);
 
+/// What routing reads of a queue on every change of a member agent, in one cache line:
+/// the member counters, the first waiting call, and the weight and channel. Derived
+/// from the rest of the state, so snapshots leave it out (see `Engine::relink`).
+#[derive(Clone, Debug, Default)]
+#[repr(align(64))]
+pub(crate) struct QueueHot {
+    /// The first call in the line.
+    pub head: Option<WaitKey>,
+    /// `cfg.weight`.
+    pub weight: f64,
+    /// Members that may take a contact of the queue's channel now.
+    pub available: u32,
+    /// Members logged in.
+    pub logged_in: u32,
+    /// Members ready (whether or not busy).
+    pub ready: u32,
+    /// `cfg.channel`.
+    pub channel: Channel,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Queue {
+    #[serde(skip)]
+    pub hot: QueueHot,
     pub cfg: QueueConfig,
     pub strategy: StrategySlot,
     pub steps: Vec<Step>,
+    /// The waiting line. Changed only through [`Queue::wait_insert`] and
+    /// [`Queue::wait_remove`], which keep `hot.head` in step.
     pub waiting: BTreeSet<WaitKey>,
     /// Available members in strategy order. May hold stale entries of members that
-    /// are no longer available (see `Member::indexed`); `available_count` is exact.
+    /// are no longer available (see `Member::indexed`); `hot.available` is exact.
     pub available: BTreeSet<AvailKey>,
-    /// Members that may take a contact of the queue's channel now.
-    #[serde(default)]
-    pub available_count: u32,
     pub members: BTreeSet<AgentId>,
-    pub logged_in: u32,
-    pub ready: u32,
     pub next_position: u32,
     /// Moving average of handle time (talk + hold + wrap-up), ms.
     pub aht_ms: f64,
@@ -82,22 +105,50 @@ impl Queue {
             },
         };
         let steps = compile_steps(&cfg, None, vocab);
-        Queue {
+        let mut q = Queue {
+            hot: QueueHot::default(),
             aht_ms: f64::from(cfg.default_aht_secs) * 1000.0,
             cfg,
             strategy,
             steps,
             waiting: BTreeSet::new(),
             available: BTreeSet::new(),
-            available_count: 0,
             members: BTreeSet::new(),
-            logged_in: 0,
-            ready: 0,
             next_position: 0,
             stats: QueueStats::default(),
             at_risk_interval: None,
             over_threshold: Default::default(),
+        };
+        q.sync_config();
+        q
+    }
+
+    /// Copies the configured weight and channel into `hot`.
+    pub(crate) fn sync_config(&mut self) {
+        self.hot.weight = self.cfg.weight;
+        self.hot.channel = self.cfg.channel;
+    }
+
+    /// Refreshes `hot.head` from the line.
+    pub(crate) fn sync_head(&mut self) {
+        self.hot.head = self.waiting.first().copied();
+    }
+
+    /// Puts a call in the line.
+    pub(crate) fn wait_insert(&mut self, key: WaitKey) {
+        self.waiting.insert(key);
+        if self.hot.head.is_none_or(|h| key < h) {
+            self.hot.head = Some(key);
         }
+    }
+
+    /// Takes a call out of the line.
+    pub(crate) fn wait_remove(&mut self, key: &WaitKey) -> bool {
+        let removed = self.waiting.remove(key);
+        if removed && self.hot.head == Some(*key) {
+            self.sync_head();
+        }
+        removed
     }
 
     /// Ordering key of a waiting call: join time minus its priority head start.
@@ -111,10 +162,10 @@ impl Queue {
     /// Estimated wait for the caller at `position` (1-based): position x average handle
     /// time / logged-in members. `None` when no member is logged in.
     pub(crate) fn estimated_wait_ms(&self, position: u32) -> Option<Millis> {
-        if self.logged_in == 0 {
+        if self.hot.logged_in == 0 {
             return None;
         }
-        Some((f64::from(position) * self.aht_ms / f64::from(self.logged_in)).round() as Millis)
+        Some((f64::from(position) * self.aht_ms / f64::from(self.hot.logged_in)).round() as Millis)
     }
 
     /// Records a finished handle time in the moving average (weight 0.1).
