@@ -40,11 +40,6 @@ pub(crate) struct Member {
     pub slot: u32,
     pub penalty: u32,
     pub position: u32,
-    /// Key under which the agent has an entry in the queue's available index. The
-    /// entry may be stale: it counts only while `available` is set. Entries of agents
-    /// that became busy are left in place and dropped when a scan meets them or when
-    /// the agent is indexed again, so taking an agent off costs nothing per queue.
-    pub indexed: Option<(u32, IndexKey)>,
     /// The agent may take a contact of the queue's channel now.
     #[serde(default)]
     pub available: bool,
@@ -125,6 +120,14 @@ pub(crate) struct Agent {
     /// No offers until this time (no-answer and reject delays).
     pub paused_until: Option<Millis>,
     pub members: Vec<Member>,
+    /// Per sign-in (parallel to `members`, kept apart so that scans of the sign-ins
+    /// read fewer cache lines): the key under which the agent has an entry in the
+    /// queue's available index. The entry may be stale: it counts only while the
+    /// sign-in is `available`. Entries of agents that became busy are left in place
+    /// and dropped when a scan meets them or when the agent is indexed again, so
+    /// taking an agent off costs nothing per queue.
+    #[serde(default)]
+    pub indexed: Vec<Option<(u32, IndexKey)>>,
     pub idle_since: Millis,
     pub answered: u32,
     pub talk_ms: u64,
@@ -156,6 +159,7 @@ impl Agent {
             paused_until: None,
             pending_logout: false,
             members: Vec::new(),
+            indexed: Vec::new(),
             idle_since: 0,
             answered: 0,
             talk_ms: 0,
@@ -251,8 +255,10 @@ impl Agent {
         self.tasks.iter_mut().find(|t| t.call == call)
     }
 
-    pub(crate) fn member_mut(&mut self, queue: QueueId) -> Option<&mut Member> {
-        self.members.iter_mut().find(|m| m.queue == queue)
+    /// The index entry key of the sign-in to `queue` (see `indexed`).
+    pub(crate) fn indexed_mut(&mut self, queue: QueueId) -> Option<&mut Option<(u32, IndexKey)>> {
+        let i = self.members.iter().position(|m| m.queue == queue)?;
+        self.indexed.get_mut(i)
     }
 
     pub(crate) fn member(&self, queue: QueueId) -> Option<&Member> {

@@ -216,11 +216,11 @@ impl Engine {
                 slot,
                 penalty,
                 position,
-                indexed: None,
                 available: false,
                 counted_logged_in: false,
                 counted_ready: false,
             });
+            a.indexed.push(None);
         }
         self.reindex(self.state.now, id);
     }
@@ -246,8 +246,13 @@ impl Engine {
             return;
         };
         let m = a.members.remove(pos);
+        let indexed = if pos < a.indexed.len() {
+            a.indexed.remove(pos)
+        } else {
+            None
+        };
         if let Some(q) = self.state.queues.at_mut(m.slot) {
-            if let Some((p, k)) = m.indexed {
+            if let Some((p, k)) = indexed {
                 q.available.remove(&(p, k, id));
             }
             q.hot.available -= u32::from(m.available);
@@ -309,8 +314,8 @@ impl Engine {
         {
             return;
         }
-        // Per channel, computed on first use: most agents serve a single channel.
-        let mut can: [Option<bool>; Channel::ALL.len()] = [None; Channel::ALL.len()];
+        // Per channel, computed on first use (most agents serve one channel).
+        let mut takes_on: [Option<bool>; Channel::ALL.len()] = [None; Channel::ALL.len()];
         let mut emptied: Vec<QueueId> = Vec::new();
         let mut any_available = false;
         let mut members = std::mem::take(&mut a.members);
@@ -320,37 +325,16 @@ impl Engine {
             };
             let h = &mut q.hot;
             let channel = h.channel;
-            let takes = *can[channel.index()].get_or_insert_with(|| may_take && a.can_take(channel, now));
-            if takes != m.available {
-                m.available = takes;
-                if takes {
-                    h.available += 1;
-                } else {
-                    h.available -= 1;
-                }
-            }
+            let takes = match takes_on[channel.index()] {
+                Some(t) => t,
+                None => *takes_on[channel.index()].insert(may_take && a.can_take(channel, now)),
+            };
             any_available |= takes;
-            if m.counted_logged_in != logged_in {
-                m.counted_logged_in = logged_in;
-                if logged_in {
-                    h.logged_in += 1;
-                } else {
-                    h.logged_in -= 1;
-                    if h.logged_in == 0 {
-                        emptied.push(m.queue);
-                    }
-                }
-            }
-            if m.counted_ready != ready {
-                m.counted_ready = ready;
-                if ready {
-                    h.ready += 1;
-                } else {
-                    h.ready -= 1;
-                    if h.ready == 0 {
-                        emptied.push(m.queue);
-                    }
-                }
+            count_flag(&mut m.available, &mut h.available, takes);
+            if (m.counted_logged_in != logged_in || m.counted_ready != ready)
+                && count_member(m, h, logged_in, ready)
+            {
+                emptied.push(m.queue);
             }
         }
         a.members = members;
@@ -387,15 +371,17 @@ impl Engine {
                     continue;
                 };
                 let want = Some((m.penalty, q.strategy.resolve(custom).index_key(&a.view(m))));
-                let m = &mut a.members[i];
-                if m.indexed != want {
-                    if let Some((p, k)) = m.indexed {
+                let Some(indexed) = a.indexed.get_mut(i) else {
+                    continue;
+                };
+                if *indexed != want {
+                    if let Some((p, k)) = *indexed {
                         q.available.remove(&(p, k, id));
                     }
                     if let Some((p, k)) = want {
                         q.available.insert((p, k, id));
                     }
-                    m.indexed = want;
+                    *indexed = want;
                 }
             }
         }
@@ -425,5 +411,29 @@ impl Engine {
         for c in leaving {
             self.overflow(now, c, OverflowReason::NoAgents, 0);
         }
+    }
+}
+
+/// Brings a sign-in's share of its queue's logged-in and ready counters up to date.
+/// Returns whether the queue was left with no member logged in or none ready.
+fn count_member(m: &mut Member, h: &mut crate::queue::QueueHot, logged_in: bool, ready: bool) -> bool {
+    let a = count_flag(&mut m.counted_logged_in, &mut h.logged_in, logged_in);
+    let b = count_flag(&mut m.counted_ready, &mut h.ready, ready);
+    a || b
+}
+
+/// Sets a sign-in's counted flag and moves the queue's counter with it. Returns
+/// whether the counter dropped to zero.
+fn count_flag(counted: &mut bool, counter: &mut u32, now: bool) -> bool {
+    if *counted == now {
+        return false;
+    }
+    *counted = now;
+    if now {
+        *counter += 1;
+        false
+    } else {
+        *counter -= 1;
+        *counter == 0
     }
 }

@@ -355,8 +355,8 @@ impl Engine {
         let members: Vec<AgentId> = q.members.iter().copied().collect();
         for m in &members {
             if let Some(a) = st.agents.get_mut(m)
-                && let Some(mem) = a.member_mut(id)
-                && let Some((p, k)) = mem.indexed.take()
+                && let Some(indexed) = a.indexed_mut(id)
+                && let Some((p, k)) = indexed.take()
             {
                 q.available.remove(&(p, k, *m));
             }

@@ -196,8 +196,8 @@ impl Engine {
         });
         for e in &stale {
             available.remove(e);
-            if let Some(m) = st.agents.get_mut(&e.2).and_then(|a| a.member_mut(qid)) {
-                m.indexed = None;
+            if let Some(indexed) = st.agents.get_mut(&e.2).and_then(|a| a.indexed_mut(qid)) {
+                *indexed = None;
             }
         }
         Some((qid, choice, decision))

@@ -397,6 +397,7 @@ impl Engine {
             q.sync_head();
         }
         for a in st.agents.values_mut() {
+            a.indexed.resize(a.members.len(), None);
             for m in &mut a.members {
                 let Some(slot) = st.queues.slot_of(&m.queue) else {
                     continue;

@@ -9,10 +9,11 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
-/// Queues by id, stored densely by slot. A removed queue's slot is reused.
+/// Queues by id, stored densely by slot. A removed queue's slot is reused. Boxed, so
+/// a visit reads the slot's pointer and then only the queue's hot line.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Queues {
-    slots: Vec<Option<Queue>>,
+    slots: Vec<Option<Box<Queue>>>,
     by_id: FxHashMap<QueueId, u32>,
     free: Vec<u32>,
 }
@@ -40,26 +41,27 @@ impl Queues {
 
     /// The queue in `slot`.
     pub(crate) fn at(&self, slot: u32) -> Option<&Queue> {
-        self.slots.get(slot as usize)?.as_ref()
+        self.slots.get(slot as usize)?.as_deref()
     }
 
     pub(crate) fn at_mut(&mut self, slot: u32) -> Option<&mut Queue> {
-        self.slots.get_mut(slot as usize)?.as_mut()
+        self.slots.get_mut(slot as usize)?.as_deref_mut()
     }
 
     /// Adds a queue (or replaces the one with its id) and returns its slot.
     pub(crate) fn insert(&mut self, id: QueueId, q: Queue) -> u32 {
+        let q = Some(Box::new(q));
         if let Some(slot) = self.slot_of(&id) {
-            self.slots[slot as usize] = Some(q);
+            self.slots[slot as usize] = q;
             return slot;
         }
         let slot = match self.free.pop() {
             Some(s) => {
-                self.slots[s as usize] = Some(q);
+                self.slots[s as usize] = q;
                 s
             }
             None => {
-                self.slots.push(Some(q));
+                self.slots.push(q);
                 (self.slots.len() - 1) as u32
             }
         };
@@ -70,16 +72,16 @@ impl Queues {
     pub(crate) fn remove(&mut self, id: &QueueId) -> Option<Queue> {
         let slot = self.by_id.remove(id)?;
         self.free.push(slot);
-        self.slots.get_mut(slot as usize)?.take()
+        self.slots.get_mut(slot as usize)?.take().map(|q| *q)
     }
 
     /// The queues in no particular order.
     pub(crate) fn values(&self) -> impl Iterator<Item = &Queue> {
-        self.slots.iter().flatten()
+        self.slots.iter().flatten().map(|q| &**q)
     }
 
     pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut Queue> {
-        self.slots.iter_mut().flatten()
+        self.slots.iter_mut().flatten().map(|q| &mut **q)
     }
 
     /// The queue ids in no particular order.
