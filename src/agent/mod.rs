@@ -38,6 +38,10 @@ pub(crate) struct Member {
     /// The queue's slot in the engine's queue table (see `Engine::relink`).
     #[serde(skip)]
     pub slot: u32,
+    /// The queue's channel, so that deciding whether the agent may take the queue's
+    /// contacts reads no queue (see `Engine::relink`).
+    #[serde(skip)]
+    pub channel: Channel,
     pub penalty: u32,
     pub position: u32,
     /// The agent may take a contact of the queue's channel now.

@@ -210,10 +210,12 @@ impl Engine {
         let position = q.next_position;
         q.next_position += 1;
         q.members.insert(id);
+        let channel = q.cfg.channel;
         if let Some(a) = self.state.agents.get_mut(&id) {
             a.members.push(Member {
                 queue,
                 slot,
+                channel,
                 penalty,
                 position,
                 available: false,
@@ -324,7 +326,7 @@ impl Engine {
                 continue;
             };
             let h = &mut q.hot;
-            let channel = h.channel;
+            let channel = m.channel;
             let takes = match takes_on[channel.index()] {
                 Some(t) => t,
                 None => *takes_on[channel.index()].insert(may_take && a.can_take(channel, now)),

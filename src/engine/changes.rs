@@ -354,8 +354,13 @@ impl Engine {
         // New strategy keys or channel: re-index every member.
         let members: Vec<AgentId> = q.members.iter().copied().collect();
         for m in &members {
-            if let Some(a) = st.agents.get_mut(m)
-                && let Some(indexed) = a.indexed_mut(id)
+            let Some(a) = st.agents.get_mut(m) else {
+                continue;
+            };
+            if let Some(mem) = a.members.iter_mut().find(|mem| mem.queue == id) {
+                mem.channel = q.cfg.channel;
+            }
+            if let Some(indexed) = a.indexed_mut(id)
                 && let Some((p, k)) = indexed.take()
             {
                 q.available.remove(&(p, k, *m));

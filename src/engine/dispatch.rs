@@ -43,8 +43,13 @@ impl Ranked {
 const EXPLAIN_LIMIT: usize = 16;
 
 fn step_of<'a>(q: &'a Queue, c: &'a Call) -> Option<&'a Step> {
+    step_in(&q.steps, c)
+}
+
+/// The call's escalation step in force, from its own steps or else the queue's.
+fn step_in<'a>(queue_steps: &'a [Step], c: &'a Call) -> Option<&'a Step> {
     let v = c.visit.as_ref()?;
-    let steps = v.steps.as_ref().unwrap_or(&q.steps);
+    let steps = v.steps.as_deref().unwrap_or(queue_steps);
     steps.get(v.step.min(steps.len().saturating_sub(1)))
 }
 
@@ -154,12 +159,15 @@ impl Engine {
         let qid = c.visit.as_ref()?.queue;
         let q = st.queues.get_mut(&qid)?;
         let view = call_view(q, c, now, &st.agents, &st.last_agent);
-        let step = step_of(q, c)?.clone();
         let step_no = c.visit.as_ref().map_or(0, |v| v.step);
         let agents = &st.agents;
         let Queue {
-            strategy, available, ..
+            strategy,
+            available,
+            steps,
+            ..
         } = q;
+        let step = step_in(steps, c)?;
         let strat: &mut dyn RoutingStrategy = match strategy {
             StrategySlot::Builtin(b) => b,
             StrategySlot::Custom(name) => match custom.get_mut(name) {
@@ -177,12 +185,12 @@ impl Engine {
                 stale.push(*e);
                 return None;
             }
-            eligible(&step, c, a, *p, now).then(|| a.view(m))
+            eligible(step, c, a, *p, now).then(|| a.view(m))
         });
         let choice = strat.choose(&view, &mut candidates, &mut st.rng);
         drop(candidates);
         let decision = explain.then(|| {
-            let (listed, rejected) = eligible_listing(available, start, agents, qid, &step, c, now);
+            let (listed, rejected) = eligible_listing(available, start, agents, qid, step, c, now);
             RoutingDecision {
                 call,
                 queue: qid,

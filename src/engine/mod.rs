@@ -404,6 +404,7 @@ impl Engine {
                 };
                 m.slot = slot;
                 if let Some(q) = st.queues.at_mut(slot) {
+                    m.channel = q.cfg.channel;
                     q.hot.available += u32::from(m.available);
                     q.hot.logged_in += u32::from(m.counted_logged_in);
                     q.hot.ready += u32::from(m.counted_ready);

@@ -6,7 +6,7 @@ mod table;
 
 pub(crate) use table::Queues;
 
-use crate::config::{Channel, QueueConfig};
+use crate::config::QueueConfig;
 use crate::ids::{AgentId, CallId, Millis};
 use crate::routing::{Builtin, IndexKey, LongestIdle, Req, RoutingStrategy, Vocabulary};
 use crate::stats::QueueStats;
@@ -52,7 +52,7 @@ pub(crate) type WaitKey = (i64, u64, CallId);
 pub(crate) type AvailKey = (u32, IndexKey, AgentId);
 
 /// What routing reads of a queue on every change of a member agent, in one cache line:
-/// the member counters, the first waiting call, and the weight and channel. Derived
+/// the member counters, the first waiting call, and the weight. Derived
 /// from the rest of the state, so snapshots leave it out (see `Engine::relink`).
 #[derive(Clone, Debug, Default)]
 #[repr(align(64))]
@@ -67,8 +67,6 @@ pub(crate) struct QueueHot {
     pub logged_in: u32,
     /// Members ready (whether or not busy).
     pub ready: u32,
-    /// `cfg.channel`.
-    pub channel: Channel,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -123,10 +121,9 @@ impl Queue {
         q
     }
 
-    /// Copies the configured weight and channel into `hot`.
+    /// Copies the configured weight into `hot`.
     pub(crate) fn sync_config(&mut self) {
         self.hot.weight = self.cfg.weight;
-        self.hot.channel = self.cfg.channel;
     }
 
     /// Refreshes `hot.head` from the line.

@@ -1,7 +1,7 @@
 //! The engine's queues in a dense table. Every agent change visits each queue the agent
 //! is signed in to, so a sign-in holds its queue's slot in the table and reaches the
-//! queue without hashing, and the fields those visits read share one cache line per
-//! queue ([`QueueHot`]).
+//! queue without hashing, and the fields those visits touch share one cache line per
+//! queue ([`super::QueueHot`]).
 
 use super::Queue;
 use crate::ids::QueueId;
