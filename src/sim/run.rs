@@ -10,10 +10,9 @@ use crate::input::{Input, Party};
 use crate::output::{Action, Event, Output, Poll};
 use crate::rng::Rng;
 use crate::stats::{GroupInterval, IntervalReport, QueueCounters, ServiceLevelFormula};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 /// How long the simulated host takes to play one configured IVR prompt.
 const PROMPT_MS: Millis = 3_000;
@@ -178,6 +177,80 @@ impl Ord for Due {
     }
 }
 
+/// What the host remembers of a call it created: its traffic and the generation of
+/// its latest patience timer (zero: none running, so a give-up does nothing).
+#[derive(Clone, Copy)]
+struct CallSlot {
+    traffic: u32,
+    patience: u32,
+}
+
+impl CallSlot {
+    /// A call that ended (or never was the host's).
+    const GONE: CallSlot = CallSlot {
+        traffic: u32::MAX,
+        patience: 0,
+    };
+}
+
+/// The host's calls by id. Ids are handed out in sequence, so a window of slots from
+/// the oldest call not yet ended replaces a hash map.
+#[derive(Default)]
+struct Calls {
+    /// Id of the first slot.
+    base: u64,
+    slots: VecDeque<CallSlot>,
+}
+
+impl Calls {
+    fn add(&mut self, call: CallId, traffic: usize) {
+        if self.slots.is_empty() {
+            self.base = call.0;
+        }
+        debug_assert_eq!(call.0, self.base + self.slots.len() as u64);
+        self.slots.push_back(CallSlot {
+            traffic: traffic as u32,
+            patience: 0,
+        });
+    }
+
+    fn get(&self, call: CallId) -> Option<&CallSlot> {
+        let i = usize::try_from(call.0.wrapping_sub(self.base)).ok()?;
+        self.slots.get(i).filter(|s| s.traffic != u32::MAX)
+    }
+
+    fn get_mut(&mut self, call: CallId) -> Option<&mut CallSlot> {
+        let i = usize::try_from(call.0.wrapping_sub(self.base)).ok()?;
+        self.slots.get_mut(i).filter(|s| s.traffic != u32::MAX)
+    }
+
+    /// The traffic index of a live call.
+    fn traffic(&self, call: CallId) -> Option<usize> {
+        self.get(call).map(|s| s.traffic as usize)
+    }
+
+    /// The patience generation of a live call (zero: no give-up pending).
+    fn patience(&self, call: CallId) -> u32 {
+        self.get(call).map_or(0, |s| s.patience)
+    }
+
+    fn clear_patience(&mut self, call: CallId) {
+        if let Some(s) = self.get_mut(call) {
+            s.patience = 0;
+        }
+    }
+
+    fn remove(&mut self, call: CallId) {
+        if let Some(s) = self.get_mut(call) {
+            *s = CallSlot::GONE;
+        }
+        while self.slots.front().is_some_and(|s| s.traffic == u32::MAX) {
+            self.slots.pop_front();
+            self.base += 1;
+        }
+    }
+}
+
 struct Host<'a> {
     s: &'a Scenario,
     engine: Engine,
@@ -186,9 +259,8 @@ struct Host<'a> {
     heap: BinaryHeap<Reverse<Due>>,
     seq: u64,
     next_call: u64,
-    traffic_of: FxHashMap<CallId, usize>,
-    /// Patience generation per call, so a stale give-up does nothing.
-    patience: FxHashMap<CallId, u32>,
+    /// Traffic and patience generation per call, so a stale give-up does nothing.
+    calls: Calls,
     inputs: u64,
     queue_length: BTreeMap<QueueId, Vec<u32>>,
     start: Millis,
@@ -216,7 +288,7 @@ impl<'a> Host<'a> {
 
     fn traffic(&self, call: CallId) -> Option<&'a Traffic> {
         let s: &'a Scenario = self.s;
-        self.traffic_of.get(&call).and_then(|i| s.traffic.get(*i))
+        self.calls.traffic(call).and_then(|i| s.traffic.get(i))
     }
 
     fn drain(&mut self) {
@@ -265,14 +337,15 @@ impl<'a> Host<'a> {
             Event::CallQueued { call, .. } => {
                 if let Some(p) = self.traffic(call).and_then(|t| t.patience.as_ref()) {
                     let d = p.sample_ms(&mut self.rng);
-                    let generation = self.patience.entry(call).or_default();
-                    *generation += 1;
-                    let generation = *generation;
-                    self.at(now + d, Ev::GiveUp(call, generation));
+                    if let Some(slot) = self.calls.get_mut(call) {
+                        slot.patience += 1;
+                        let generation = slot.patience;
+                        self.at(now + d, Ev::GiveUp(call, generation));
+                    }
                 }
             }
             Event::CallAnswered { call, .. } | Event::CallbackRequested { call, .. } => {
-                self.patience.remove(&call);
+                self.calls.clear_patience(call);
             }
             Event::CallCompleted { call, agent, .. } => {
                 if let Some(w) = self.traffic(call).and_then(|t| t.wrap_up.as_ref()) {
@@ -281,8 +354,7 @@ impl<'a> Host<'a> {
                 }
             }
             Event::CallEnded { call, .. } => {
-                self.patience.remove(&call);
-                self.traffic_of.remove(&call);
+                self.calls.remove(call);
             }
             _ => {}
         }
@@ -335,7 +407,7 @@ impl<'a> Host<'a> {
         let Some(t) = self.s.traffic.get(idx) else { return };
         self.next_call += 1;
         let call = CallId(self.next_call);
-        self.traffic_of.insert(call, idx);
+        self.calls.add(call, idx);
         let ani = caller_number(self.rng.below(t.callers));
         let (dnis, queue, priority) = (t.dnis.clone().unwrap_or_default(), t.queue, t.priority);
         self.input(Input::CallOffered {
@@ -391,7 +463,7 @@ impl<'a> Host<'a> {
                 by: Party::Caller,
             }),
             Ev::GiveUp(call, generation) => {
-                if self.patience.get(&call) == Some(&generation) {
+                if self.calls.patience(call) == generation {
                     self.input(Input::HangUp {
                         call,
                         by: Party::Caller,
@@ -545,8 +617,7 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
         heap: BinaryHeap::new(),
         seq: 0,
         next_call: 0,
-        traffic_of: FxHashMap::default(),
-        patience: FxHashMap::default(),
+        calls: Calls::default(),
         inputs: 0,
         queue_length: BTreeMap::new(),
         start,
