@@ -11,8 +11,7 @@ use crate::output::{Action, Event, Output, Poll};
 use crate::rng::Rng;
 use crate::stats::{GroupInterval, IntervalReport, QueueCounters, ServiceLevelFormula};
 use serde::{Deserialize, Serialize};
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 /// How long the simulated host takes to play one configured IVR prompt.
 const PROMPT_MS: Millis = 3_000;
@@ -147,22 +146,16 @@ enum Ev {
     Sample,
 }
 
-/// A scheduled host event, ordered by time and then by scheduling order.
+/// A scheduled host event. Its key orders events by time and then by scheduling order:
+/// the time in the high 64 bits, the scheduling sequence number in the low.
 struct Due {
-    at: Millis,
-    seq: u64,
+    key: u128,
     ev: Ev,
-}
-
-impl Due {
-    fn at(&self) -> Millis {
-        self.at
-    }
 }
 
 impl PartialEq for Due {
     fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
+        self.key == other.key
     }
 }
 impl Eq for Due {}
@@ -172,8 +165,68 @@ impl PartialOrd for Due {
     }
 }
 impl Ord for Due {
+    /// Reversed, so the max-heap yields the smallest key first.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
+        other.key.cmp(&self.key)
+    }
+}
+
+/// The host's scheduled events, smallest key first. Events for the time of the last
+/// one taken skip the heap: they come after everything scheduled before them, so a
+/// queue in scheduling order keeps them sorted.
+struct Agenda {
+    heap: std::collections::BinaryHeap<Due>,
+    now: VecDeque<Due>,
+    /// Time of the last event taken.
+    last_at: Millis,
+    seq: u64,
+}
+
+impl Agenda {
+    fn new() -> Self {
+        Agenda {
+            heap: std::collections::BinaryHeap::new(),
+            now: VecDeque::new(),
+            last_at: 0,
+            seq: 0,
+        }
+    }
+
+    /// Schedules `ev` at time `at`, after everything already scheduled for that time.
+    fn push(&mut self, at: Millis, ev: Ev) {
+        self.seq += 1;
+        let d = Due {
+            key: (u128::from(at) << 64) | u128::from(self.seq),
+            ev,
+        };
+        if at == self.last_at {
+            self.now.push_back(d);
+        } else {
+            self.heap.push(d);
+        }
+    }
+
+    fn min_key(&self) -> Option<u128> {
+        match (self.now.front(), self.heap.peek()) {
+            (Some(a), Some(b)) => Some(a.key.min(b.key)),
+            (a, b) => a.or(b).map(|d| d.key),
+        }
+    }
+
+    /// When the next event is due.
+    fn next_at(&self) -> Option<Millis> {
+        self.min_key().map(|k| (k >> 64) as Millis)
+    }
+
+    /// Takes the next event.
+    fn pop(&mut self) -> Option<Ev> {
+        let d = match (self.now.front(), self.heap.peek()) {
+            (Some(a), Some(b)) if b.key < a.key => self.heap.pop(),
+            (Some(_), _) => self.now.pop_front(),
+            (None, _) => self.heap.pop(),
+        }?;
+        self.last_at = (d.key >> 64) as Millis;
+        Some(d.ev)
     }
 }
 
@@ -256,8 +309,7 @@ struct Host<'a> {
     engine: Engine,
     rng: Rng,
     now: Millis,
-    heap: BinaryHeap<Reverse<Due>>,
-    seq: u64,
+    agenda: Agenda,
     next_call: u64,
     /// Traffic and patience generation per call, so a stale give-up does nothing.
     calls: Calls,
@@ -270,12 +322,7 @@ struct Host<'a> {
 
 impl<'a> Host<'a> {
     fn at(&mut self, t: Millis, e: Ev) {
-        self.seq += 1;
-        self.heap.push(Reverse(Due {
-            at: t,
-            seq: self.seq,
-            ev: e,
-        }));
+        self.agenda.push(t, e);
     }
 
     fn input(&mut self, i: Input) {
@@ -614,8 +661,7 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
         engine,
         rng: Rng::seeded(seed ^ 0x5eed_ca11),
         now: start,
-        heap: BinaryHeap::new(),
-        seq: 0,
+        agenda: Agenda::new(),
         next_call: 0,
         calls: Calls::default(),
         inputs: 0,
@@ -647,7 +693,7 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
     }
     let limit = arrivals_end + 24 * 3_600_000;
     loop {
-        let host_next = h.heap.peek().map(|Reverse(d)| d.at());
+        let host_next = h.agenda.next_at();
         let engine_next = h.engine.next_deadline();
         let t = match (host_next, engine_next) {
             (Some(a), Some(b)) => a.min(b),
@@ -667,7 +713,7 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
             h.drain();
             continue;
         }
-        let Some(Reverse(Due { ev, .. })) = h.heap.pop() else {
+        let Some(ev) = h.agenda.pop() else {
             break;
         };
         h.handle(ev);
