@@ -108,7 +108,18 @@ impl Duration {
                 .copied()
                 .unwrap_or(0.0),
         };
-        (secs.max(0.0) * 1000.0).round() as u64
+        round_ms(secs.max(0.0) * 1000.0)
+    }
+}
+
+/// `ms.round() as u64` for `ms` zero or more (not NaN), without a call into the math
+/// library: the fraction left by truncation is exact below 2^53, and zero above.
+fn round_ms(ms: f64) -> u64 {
+    let whole = ms as u64;
+    if ms - whole as f64 >= 0.5 {
+        whole.saturating_add(1)
+    } else {
+        whole
     }
 }
 
@@ -169,6 +180,33 @@ mod tests {
             assert!((m / d.mean() - 1.0).abs() < 0.01, "{d:?}: {m}");
         }
         assert_eq!(mean_of(&Duration::Fixed { secs: 2.5 }, 10), 2.5);
+    }
+
+    #[test]
+    fn milliseconds_round_half_away_from_zero() {
+        for ms in [
+            0.0,
+            0.25,
+            0.5,
+            0.49999999999999994,
+            1.5,
+            2.5,
+            1234.4999,
+            1234.5,
+            4_503_599_627_370_495.5,
+            9_007_199_254_740_993.0,
+            1e19,
+            1e30,
+            f64::MAX,
+            f64::INFINITY,
+        ] {
+            assert_eq!(round_ms(ms), ms.round() as u64, "{ms}");
+        }
+        let mut rng = Rng::seeded(5);
+        for _ in 0..100_000 {
+            let ms = exponential(&mut rng, 1.0) * 1000.0;
+            assert_eq!(round_ms(ms), ms.round() as u64, "{ms}");
+        }
     }
 
     #[test]

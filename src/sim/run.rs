@@ -10,10 +10,8 @@ use crate::input::{Input, Party};
 use crate::output::{Action, Event, Output, Poll};
 use crate::rng::Rng;
 use crate::stats::{GroupInterval, IntervalReport, QueueCounters, ServiceLevelFormula};
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, VecDeque};
 
 /// How long the simulated host takes to play one configured IVR prompt.
 const PROMPT_MS: Millis = 3_000;
@@ -148,22 +146,16 @@ enum Ev {
     Sample,
 }
 
-/// A scheduled host event, ordered by time and then by scheduling order.
+/// A scheduled host event. Its key orders events by time and then by scheduling order:
+/// the time in the high 64 bits, the scheduling sequence number in the low.
 struct Due {
-    at: Millis,
-    seq: u64,
+    key: u128,
     ev: Ev,
-}
-
-impl Due {
-    fn at(&self) -> Millis {
-        self.at
-    }
 }
 
 impl PartialEq for Due {
     fn eq(&self, other: &Self) -> bool {
-        (self.at, self.seq) == (other.at, other.seq)
+        self.key == other.key
     }
 }
 impl Eq for Due {}
@@ -173,8 +165,142 @@ impl PartialOrd for Due {
     }
 }
 impl Ord for Due {
+    /// Reversed, so the max-heap yields the smallest key first.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.at, self.seq).cmp(&(other.at, other.seq))
+        other.key.cmp(&self.key)
+    }
+}
+
+/// The host's scheduled events, smallest key first. Events for the time of the last
+/// one taken skip the heap: they come after everything scheduled before them, so a
+/// queue in scheduling order keeps them sorted.
+struct Agenda {
+    heap: std::collections::BinaryHeap<Due>,
+    now: VecDeque<Due>,
+    /// Time of the last event taken.
+    last_at: Millis,
+    seq: u64,
+}
+
+impl Agenda {
+    fn new() -> Self {
+        Agenda {
+            heap: std::collections::BinaryHeap::new(),
+            now: VecDeque::new(),
+            last_at: 0,
+            seq: 0,
+        }
+    }
+
+    /// Schedules `ev` at time `at`, after everything already scheduled for that time.
+    fn push(&mut self, at: Millis, ev: Ev) {
+        self.seq += 1;
+        let d = Due {
+            key: (u128::from(at) << 64) | u128::from(self.seq),
+            ev,
+        };
+        if at == self.last_at {
+            self.now.push_back(d);
+        } else {
+            self.heap.push(d);
+        }
+    }
+
+    fn min_key(&self) -> Option<u128> {
+        match (self.now.front(), self.heap.peek()) {
+            (Some(a), Some(b)) => Some(a.key.min(b.key)),
+            (a, b) => a.or(b).map(|d| d.key),
+        }
+    }
+
+    /// When the next event is due.
+    fn next_at(&self) -> Option<Millis> {
+        self.min_key().map(|k| (k >> 64) as Millis)
+    }
+
+    /// Takes the next event.
+    fn pop(&mut self) -> Option<Ev> {
+        let d = match (self.now.front(), self.heap.peek()) {
+            (Some(a), Some(b)) if b.key < a.key => self.heap.pop(),
+            (Some(_), _) => self.now.pop_front(),
+            (None, _) => self.heap.pop(),
+        }?;
+        self.last_at = (d.key >> 64) as Millis;
+        Some(d.ev)
+    }
+}
+
+/// What the host remembers of a call it created: its traffic and the generation of
+/// its latest patience timer (zero: none running, so a give-up does nothing).
+#[derive(Clone, Copy)]
+struct CallSlot {
+    traffic: u32,
+    patience: u32,
+}
+
+impl CallSlot {
+    /// A call that ended (or never was the host's).
+    const GONE: CallSlot = CallSlot {
+        traffic: u32::MAX,
+        patience: 0,
+    };
+}
+
+/// The host's calls by id. Ids are handed out in sequence, so a window of slots from
+/// the oldest call not yet ended replaces a hash map.
+#[derive(Default)]
+struct Calls {
+    /// Id of the first slot.
+    base: u64,
+    slots: VecDeque<CallSlot>,
+}
+
+impl Calls {
+    fn add(&mut self, call: CallId, traffic: usize) {
+        if self.slots.is_empty() {
+            self.base = call.0;
+        }
+        debug_assert_eq!(call.0, self.base + self.slots.len() as u64);
+        self.slots.push_back(CallSlot {
+            traffic: traffic as u32,
+            patience: 0,
+        });
+    }
+
+    fn get(&self, call: CallId) -> Option<&CallSlot> {
+        let i = usize::try_from(call.0.wrapping_sub(self.base)).ok()?;
+        self.slots.get(i).filter(|s| s.traffic != u32::MAX)
+    }
+
+    fn get_mut(&mut self, call: CallId) -> Option<&mut CallSlot> {
+        let i = usize::try_from(call.0.wrapping_sub(self.base)).ok()?;
+        self.slots.get_mut(i).filter(|s| s.traffic != u32::MAX)
+    }
+
+    /// The traffic index of a live call.
+    fn traffic(&self, call: CallId) -> Option<usize> {
+        self.get(call).map(|s| s.traffic as usize)
+    }
+
+    /// The patience generation of a live call (zero: no give-up pending).
+    fn patience(&self, call: CallId) -> u32 {
+        self.get(call).map_or(0, |s| s.patience)
+    }
+
+    fn clear_patience(&mut self, call: CallId) {
+        if let Some(s) = self.get_mut(call) {
+            s.patience = 0;
+        }
+    }
+
+    fn remove(&mut self, call: CallId) {
+        if let Some(s) = self.get_mut(call) {
+            *s = CallSlot::GONE;
+        }
+        while self.slots.front().is_some_and(|s| s.traffic == u32::MAX) {
+            self.slots.pop_front();
+            self.base += 1;
+        }
     }
 }
 
@@ -183,12 +309,10 @@ struct Host<'a> {
     engine: Engine,
     rng: Rng,
     now: Millis,
-    heap: BinaryHeap<Reverse<Due>>,
-    seq: u64,
+    agenda: Agenda,
     next_call: u64,
-    traffic_of: FxHashMap<CallId, usize>,
-    /// Patience generation per call, so a stale give-up does nothing.
-    patience: FxHashMap<CallId, u32>,
+    /// Traffic and patience generation per call, so a stale give-up does nothing.
+    calls: Calls,
     inputs: u64,
     queue_length: BTreeMap<QueueId, Vec<u32>>,
     start: Millis,
@@ -198,12 +322,7 @@ struct Host<'a> {
 
 impl<'a> Host<'a> {
     fn at(&mut self, t: Millis, e: Ev) {
-        self.seq += 1;
-        self.heap.push(Reverse(Due {
-            at: t,
-            seq: self.seq,
-            ev: e,
-        }));
+        self.agenda.push(t, e);
     }
 
     fn input(&mut self, i: Input) {
@@ -216,7 +335,7 @@ impl<'a> Host<'a> {
 
     fn traffic(&self, call: CallId) -> Option<&'a Traffic> {
         let s: &'a Scenario = self.s;
-        self.traffic_of.get(&call).and_then(|i| s.traffic.get(*i))
+        self.calls.traffic(call).and_then(|i| s.traffic.get(i))
     }
 
     fn drain(&mut self) {
@@ -265,14 +384,15 @@ impl<'a> Host<'a> {
             Event::CallQueued { call, .. } => {
                 if let Some(p) = self.traffic(call).and_then(|t| t.patience.as_ref()) {
                     let d = p.sample_ms(&mut self.rng);
-                    let generation = self.patience.entry(call).or_default();
-                    *generation += 1;
-                    let generation = *generation;
-                    self.at(now + d, Ev::GiveUp(call, generation));
+                    if let Some(slot) = self.calls.get_mut(call) {
+                        slot.patience += 1;
+                        let generation = slot.patience;
+                        self.at(now + d, Ev::GiveUp(call, generation));
+                    }
                 }
             }
             Event::CallAnswered { call, .. } | Event::CallbackRequested { call, .. } => {
-                self.patience.remove(&call);
+                self.calls.clear_patience(call);
             }
             Event::CallCompleted { call, agent, .. } => {
                 if let Some(w) = self.traffic(call).and_then(|t| t.wrap_up.as_ref()) {
@@ -281,8 +401,7 @@ impl<'a> Host<'a> {
                 }
             }
             Event::CallEnded { call, .. } => {
-                self.patience.remove(&call);
-                self.traffic_of.remove(&call);
+                self.calls.remove(call);
             }
             _ => {}
         }
@@ -335,7 +454,7 @@ impl<'a> Host<'a> {
         let Some(t) = self.s.traffic.get(idx) else { return };
         self.next_call += 1;
         let call = CallId(self.next_call);
-        self.traffic_of.insert(call, idx);
+        self.calls.add(call, idx);
         let ani = caller_number(self.rng.below(t.callers));
         let (dnis, queue, priority) = (t.dnis.clone().unwrap_or_default(), t.queue, t.priority);
         self.input(Input::CallOffered {
@@ -391,7 +510,7 @@ impl<'a> Host<'a> {
                 by: Party::Caller,
             }),
             Ev::GiveUp(call, generation) => {
-                if self.patience.get(&call) == Some(&generation) {
+                if self.calls.patience(call) == generation {
                     self.input(Input::HangUp {
                         call,
                         by: Party::Caller,
@@ -542,11 +661,9 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
         engine,
         rng: Rng::seeded(seed ^ 0x5eed_ca11),
         now: start,
-        heap: BinaryHeap::new(),
-        seq: 0,
+        agenda: Agenda::new(),
         next_call: 0,
-        traffic_of: FxHashMap::default(),
-        patience: FxHashMap::default(),
+        calls: Calls::default(),
         inputs: 0,
         queue_length: BTreeMap::new(),
         start,
@@ -576,7 +693,7 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
     }
     let limit = arrivals_end + 24 * 3_600_000;
     loop {
-        let host_next = h.heap.peek().map(|Reverse(d)| d.at());
+        let host_next = h.agenda.next_at();
         let engine_next = h.engine.next_deadline();
         let t = match (host_next, engine_next) {
             (Some(a), Some(b)) => a.min(b),
@@ -596,7 +713,7 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
             h.drain();
             continue;
         }
-        let Some(Reverse(Due { ev, .. })) = h.heap.pop() else {
+        let Some(ev) = h.agenda.pop() else {
             break;
         };
         h.handle(ev);
