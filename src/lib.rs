@@ -93,5 +93,5 @@ pub use engine::{Engine, JournalEntry, Snapshot};
 pub use error::{ConfigError, ConfigLocation, Error, Result};
 pub use ids::{AgentId, CallId, Millis, QueueId};
 pub use input::Input;
-pub use output::{Action, Event, Output, Poll};
+pub use output::{Action, Event, EventKind, Output, Poll};
 pub use rng::Rng;

@@ -266,6 +266,124 @@ pub enum CallOutcome {
     ConsultEnded,
 }
 
+/// The kind of an [`Event`], for choosing which events an engine produces
+/// ([`crate::Engine::set_event_kinds`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    /// [`Event::AgentStateChanged`].
+    AgentStateChanged,
+    /// [`Event::AgentMembershipChanged`].
+    AgentMembershipChanged,
+    /// [`Event::CallArrived`].
+    CallArrived,
+    /// [`Event::CallQueued`].
+    CallQueued,
+    /// [`Event::CallOffered`].
+    CallOffered,
+    /// [`Event::CallAnswered`].
+    CallAnswered,
+    /// [`Event::CallAbandoned`].
+    CallAbandoned,
+    /// [`Event::CallOverflowed`].
+    CallOverflowed,
+    /// [`Event::CallCompleted`].
+    CallCompleted,
+    /// [`Event::CallTransferred`].
+    CallTransferred,
+    /// [`Event::CallbackRequested`].
+    CallbackRequested,
+    /// [`Event::PriorityChanged`].
+    PriorityChanged,
+    /// [`Event::CallEnded`].
+    CallEnded,
+    /// [`Event::SlaAtRisk`].
+    SlaAtRisk,
+    /// [`Event::IntervalStats`].
+    IntervalStats,
+    /// [`Event::IvrStarted`].
+    IvrStarted,
+    /// [`Event::IvrNode`].
+    IvrNode,
+    /// [`Event::DigitsCollected`].
+    DigitsCollected,
+    /// [`Event::SurveyAnswer`].
+    SurveyAnswer,
+    /// [`Event::VoicemailLeft`].
+    VoicemailLeft,
+    /// [`Event::IvrEnded`].
+    IvrEnded,
+    /// [`Event::CallerBlocked`].
+    CallerBlocked,
+    /// [`Event::RoutingDecision`].
+    RoutingDecision,
+}
+
+impl EventKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [EventKind; 23] = [
+        EventKind::AgentStateChanged,
+        EventKind::AgentMembershipChanged,
+        EventKind::CallArrived,
+        EventKind::CallQueued,
+        EventKind::CallOffered,
+        EventKind::CallAnswered,
+        EventKind::CallAbandoned,
+        EventKind::CallOverflowed,
+        EventKind::CallCompleted,
+        EventKind::CallTransferred,
+        EventKind::CallbackRequested,
+        EventKind::PriorityChanged,
+        EventKind::CallEnded,
+        EventKind::SlaAtRisk,
+        EventKind::IntervalStats,
+        EventKind::IvrStarted,
+        EventKind::IvrNode,
+        EventKind::DigitsCollected,
+        EventKind::SurveyAnswer,
+        EventKind::VoicemailLeft,
+        EventKind::IvrEnded,
+        EventKind::CallerBlocked,
+        EventKind::RoutingDecision,
+    ];
+
+    /// The kind's bit in an event mask.
+    pub(crate) const fn bit(self) -> u32 {
+        1 << self as u32
+    }
+}
+
+impl Event {
+    /// The event's kind.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::AgentStateChanged { .. } => EventKind::AgentStateChanged,
+            Event::AgentMembershipChanged { .. } => EventKind::AgentMembershipChanged,
+            Event::CallArrived { .. } => EventKind::CallArrived,
+            Event::CallQueued { .. } => EventKind::CallQueued,
+            Event::CallOffered { .. } => EventKind::CallOffered,
+            Event::CallAnswered { .. } => EventKind::CallAnswered,
+            Event::CallAbandoned { .. } => EventKind::CallAbandoned,
+            Event::CallOverflowed { .. } => EventKind::CallOverflowed,
+            Event::CallCompleted { .. } => EventKind::CallCompleted,
+            Event::CallTransferred { .. } => EventKind::CallTransferred,
+            Event::CallbackRequested { .. } => EventKind::CallbackRequested,
+            Event::PriorityChanged { .. } => EventKind::PriorityChanged,
+            Event::CallEnded { .. } => EventKind::CallEnded,
+            Event::SlaAtRisk { .. } => EventKind::SlaAtRisk,
+            Event::IntervalStats { .. } => EventKind::IntervalStats,
+            Event::IvrStarted { .. } => EventKind::IvrStarted,
+            Event::IvrNode { .. } => EventKind::IvrNode,
+            Event::DigitsCollected { .. } => EventKind::DigitsCollected,
+            Event::SurveyAnswer { .. } => EventKind::SurveyAnswer,
+            Event::VoicemailLeft { .. } => EventKind::VoicemailLeft,
+            Event::IvrEnded { .. } => EventKind::IvrEnded,
+            Event::CallerBlocked { .. } => EventKind::CallerBlocked,
+            Event::RoutingDecision { .. } => EventKind::RoutingDecision,
+        }
+    }
+}
+
 /// Something that happened, for observers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "event", rename_all = "kebab-case")]

@@ -268,6 +268,7 @@ impl Engine {
     /// Books the time of the state left, emits the state change, refreshes indexes.
     pub(super) fn agent_changed(&mut self, now: Millis, id: AgentId, before: AgentState) {
         let len = self.state.interval_ms;
+        let announce = self.wants(crate::output::EventKind::AgentStateChanged);
         let st = &mut self.state;
         let Some(a) = st.agents.get_mut(&id) else { return };
         let after = a.state();
@@ -280,19 +281,25 @@ impl Engine {
                 let group = &a.group;
                 let times = &mut st.group_times;
                 split_by_interval(from, now, len, |i, ms| {
-                    let by_group = times.entry(i).or_default();
+                    // Nearly always the latest interval.
+                    let by_group = match times.last_entry() {
+                        Some(e) if *e.key() == i => e.into_mut(),
+                        _ => times.entry(i).or_default(),
+                    };
                     match by_group.get_mut(group) {
                         Some(t) => t.add(kind, ms),
                         None => by_group.entry(group.clone()).or_default().add(kind, ms),
                     }
                 });
             }
-            st.outputs
-                .push_back(crate::output::Output::Event(Event::AgentStateChanged {
-                    agent: id,
-                    from: before,
-                    to: after,
-                }));
+            if announce {
+                st.outputs
+                    .push_back(crate::output::Output::Event(Event::AgentStateChanged {
+                        agent: id,
+                        from: before,
+                        to: after,
+                    }));
+            }
         }
         self.reindex(now, id);
     }

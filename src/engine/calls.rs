@@ -57,12 +57,14 @@ impl Engine {
         if self.state.calls.contains_key(&id) {
             return Err(Error::DuplicateCall(id));
         }
-        self.push_event(Event::CallArrived {
-            call: id,
-            ani: ani.clone(),
-            dnis: dnis.clone(),
-            channel,
-        });
+        if self.wants(crate::output::EventKind::CallArrived) {
+            self.push_event(Event::CallArrived {
+                call: id,
+                ani: ani.clone(),
+                dnis: dnis.clone(),
+                channel,
+            });
+        }
         attributes.shrink_to_fit();
         data.shrink_to_fit();
         self.state.calls.insert(

@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::input::Input;
-use crate::output::{Output, Poll};
+use crate::output::{EventKind, Output, Poll};
 use crate::queue::{Queue, Queues, StrategySlot};
 use crate::rng::Rng;
 use crate::routing::{RoutingStrategy, SkillId, Vocabulary};
@@ -143,7 +143,21 @@ pub struct Engine {
     /// Some queue routes sticky, so who served each caller is worth recording
     /// (`State::last_agent`). Derived from the queues.
     sticky_routing: bool,
+    /// The kinds of events produced, one bit per [`EventKind`] (see
+    /// [`Engine::set_event_kinds`]). A host preference: not part of the state.
+    event_mask: u32,
 }
+
+/// Every event kind's bit.
+const ALL_EVENTS: u32 = {
+    let mut mask = 0;
+    let mut i = 0;
+    while i < EventKind::ALL.len() {
+        mask |= EventKind::ALL[i].bit();
+        i += 1;
+    }
+    mask
+};
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -243,6 +257,7 @@ impl Engine {
             calendars,
             clock,
             sticky_routing: false,
+            event_mask: ALL_EVENTS,
         };
         engine.refresh_sticky_routing();
         let members: Vec<(AgentId, Vec<(QueueId, u32)>)> = engine
@@ -381,6 +396,7 @@ impl Engine {
             calendars,
             clock,
             sticky_routing: false,
+            event_mask: ALL_EVENTS,
         };
         engine.relink();
         engine.refresh_sticky_routing();
@@ -557,7 +573,33 @@ impl Engine {
     }
 
     fn push_event(&mut self, e: crate::output::Event) {
-        self.state.outputs.push_back(Output::Event(e));
+        if self.wants(e.kind()) {
+            self.state.outputs.push_back(Output::Event(e));
+        }
+    }
+
+    /// Whether events of this kind are produced; lets a caller skip building one.
+    fn wants(&self, kind: EventKind) -> bool {
+        self.event_mask & kind.bit() != 0
+    }
+
+    /// Chooses the kinds of events the engine produces from now on; `None` means every
+    /// kind, the default. An event of another kind is never built. Actions are not
+    /// affected, and neither is anything the engine keeps: its state, snapshots,
+    /// statistics and queries are the same whichever events the host reads. The choice
+    /// belongs to the host, so snapshots do not carry it; set it again after
+    /// [`Engine::restore`].
+    ///
+    /// ```
+    /// use callroute::{Config, Engine, EventKind};
+    /// let mut engine = Engine::new(Config::default(), 1).unwrap();
+    /// engine.set_event_kinds(Some(&[EventKind::CallAnswered, EventKind::CallEnded]));
+    /// ```
+    pub fn set_event_kinds(&mut self, kinds: Option<&[EventKind]>) {
+        self.event_mask = match kinds {
+            None => ALL_EVENTS,
+            Some(ks) => ks.iter().fold(0, |m, k| m | k.bit()),
+        };
     }
 
     fn interval_of(&self, t: Millis) -> u64 {

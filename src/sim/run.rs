@@ -7,7 +7,7 @@ use crate::agent::AgentTimes;
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::input::{Input, Party};
-use crate::output::{Action, Event, Output, Poll};
+use crate::output::{Action, Event, EventKind, Output, Poll};
 use crate::rng::Rng;
 use crate::stats::{GroupInterval, IntervalReport, QueueCounters, ServiceLevelFormula};
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,14 @@ const PROMPT_MS: Millis = 3_000;
 const THINK_MS: Millis = 1_000;
 /// A voicemail message's length.
 const MESSAGE_MS: Millis = 20_000;
+/// The events the simulated host reads.
+const HOST_EVENTS: [EventKind; 5] = [
+    EventKind::CallQueued,
+    EventKind::CallAnswered,
+    EventKind::CallbackRequested,
+    EventKind::CallCompleted,
+    EventKind::CallEnded,
+];
 /// Queue lengths are sampled this often.
 const SAMPLE_MS: Millis = 60_000;
 
@@ -654,7 +662,10 @@ pub fn simulate(s: &Scenario, mut progress: Option<&mut dyn FnMut(u32, u32)>) ->
 }
 
 fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> Result<Replication> {
-    let engine = Engine::new(center.clone(), seed)?;
+    let mut engine = Engine::new(center.clone(), seed)?;
+    // The simulated people react to these events only (see `Host::event`); the
+    // statistics come from the engine's queries, which every event kind leaves alone.
+    engine.set_event_kinds(Some(&HOST_EVENTS));
     let arrivals_end = start + (s.hours * 3_600_000.0) as Millis;
     let mut h = Host {
         s,
