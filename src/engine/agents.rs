@@ -269,8 +269,15 @@ impl Engine {
     pub(super) fn agent_changed(&mut self, now: Millis, id: AgentId, before: AgentState) {
         let len = self.state.interval_ms;
         let announce = self.wants(crate::output::EventKind::AgentStateChanged);
-        let st = &mut self.state;
-        let Some(a) = st.agents.get_mut(&id) else { return };
+        let super::State {
+            agents,
+            queues,
+            index_pending,
+            group_times,
+            outputs,
+            ..
+        } = &mut self.state;
+        let Some(a) = agents.get_mut(&id) else { return };
         let after = a.state();
         if after != before {
             let kind = before.kind();
@@ -279,7 +286,7 @@ impl Engine {
             a.state_since = now;
             if kind != crate::agent::AgentStateKind::LoggedOut {
                 let group = &a.group;
-                let times = &mut st.group_times;
+                let times = &mut *group_times;
                 split_by_interval(from, now, len, |i, ms| {
                     // Nearly always the latest interval.
                     let by_group = match times.last_entry() {
@@ -293,65 +300,26 @@ impl Engine {
                 });
             }
             if announce {
-                st.outputs
-                    .push_back(crate::output::Output::Event(Event::AgentStateChanged {
-                        agent: id,
-                        from: before,
-                        to: after,
-                    }));
+                outputs.push_back(crate::output::Output::Event(Event::AgentStateChanged {
+                    agent: id,
+                    from: before,
+                    to: after,
+                }));
             }
         }
-        self.reindex(now, id);
+        let emptied = sync_sign_ins(a, queues, index_pending, now);
+        for q in emptied {
+            self.check_leave_empty(now, q);
+        }
     }
 
     /// Marks the agent available or not in each member queue and updates the queues'
-    /// member counters. An agent that became available is listed for
-    /// [`Engine::flush_index`]; one that became busy keeps its (now stale) index entries,
-    /// which scans skip, so neither costs an index operation per queue here.
+    /// member counters (see [`sync_sign_ins`]), then applies the leave-empty rule of
+    /// each queue left without members.
     pub(super) fn reindex(&mut self, now: Millis, id: AgentId) {
         let st = &mut self.state;
         let Some(a) = st.agents.get_mut(&id) else { return };
-        let logged_in = a.logged_in();
-        let ready = logged_in && a.presence == Presence::Ready && !a.pending_logout;
-        let may_take = a.may_take_any(now);
-        // Fast path: an agent that could take nothing before and still cannot (ringing,
-        // talking, on hold, wrap-up, not ready) leaves every queue as it was.
-        if !may_take
-            && a.members
-                .iter()
-                .all(|m| !m.available && m.counted_logged_in == logged_in && m.counted_ready == ready)
-        {
-            return;
-        }
-        // Per channel, computed on first use (most agents serve one channel).
-        let mut takes_on: [Option<bool>; Channel::ALL.len()] = [None; Channel::ALL.len()];
-        let mut emptied: Vec<QueueId> = Vec::new();
-        let mut any_available = false;
-        let mut members = std::mem::take(&mut a.members);
-        for m in members.iter_mut() {
-            let Some(q) = st.queues.at_mut(m.slot) else {
-                continue;
-            };
-            let h = &mut q.hot;
-            let channel = m.channel;
-            let takes = match takes_on[channel.index()] {
-                Some(t) => t,
-                None => *takes_on[channel.index()].insert(may_take && a.can_take(channel, now)),
-            };
-            any_available |= takes;
-            count_flag(&mut m.available, &mut h.available, takes);
-            if (m.counted_logged_in != logged_in || m.counted_ready != ready)
-                && count_member(m, h, logged_in, ready)
-            {
-                emptied.push(m.queue);
-            }
-        }
-        a.members = members;
-        // The strategy keys may have changed with the agent's counters: refresh them.
-        if any_available && !a.index_pending {
-            a.index_pending = true;
-            st.index_pending.push(id);
-        }
+        let emptied = sync_sign_ins(a, &mut st.queues, &mut st.index_pending, now);
         for q in emptied {
             self.check_leave_empty(now, q);
         }
@@ -421,6 +389,61 @@ impl Engine {
             self.overflow(now, c, OverflowReason::NoAgents, 0);
         }
     }
+}
+
+/// Marks the agent available or not in each queue it is signed in to and updates the
+/// queues' member counters. An agent that became available is listed in
+/// `index_pending` for [`Engine::flush_index`]; one that became busy keeps its (now
+/// stale) index entries, which scans skip, so neither costs an index operation per
+/// queue here. Returns the queues left with no member logged in or none ready.
+fn sync_sign_ins(
+    a: &mut crate::agent::Agent,
+    queues: &mut crate::queue::Queues,
+    index_pending: &mut Vec<AgentId>,
+    now: Millis,
+) -> Vec<QueueId> {
+    let logged_in = a.logged_in();
+    let ready = logged_in && a.presence == Presence::Ready && !a.pending_logout;
+    let may_take = a.may_take_any(now);
+    // Fast path: an agent that could take nothing before and still cannot (ringing,
+    // talking, on hold, wrap-up, not ready) leaves every queue as it was.
+    if !may_take
+        && a.members
+            .iter()
+            .all(|m| !m.available && m.counted_logged_in == logged_in && m.counted_ready == ready)
+    {
+        return Vec::new();
+    }
+    // Per channel, computed on first use (most agents serve one channel).
+    let mut takes_on: [Option<bool>; Channel::ALL.len()] = [None; Channel::ALL.len()];
+    let mut emptied: Vec<QueueId> = Vec::new();
+    let mut any_available = false;
+    let mut members = std::mem::take(&mut a.members);
+    for m in members.iter_mut() {
+        let Some(q) = queues.at_mut(m.slot) else {
+            continue;
+        };
+        let h = &mut q.hot;
+        let channel = m.channel;
+        let takes = match takes_on[channel.index()] {
+            Some(t) => t,
+            None => *takes_on[channel.index()].insert(may_take && a.can_take(channel, now)),
+        };
+        any_available |= takes;
+        count_flag(&mut m.available, &mut h.available, takes);
+        if (m.counted_logged_in != logged_in || m.counted_ready != ready)
+            && count_member(m, h, logged_in, ready)
+        {
+            emptied.push(m.queue);
+        }
+    }
+    a.members = members;
+    // The strategy keys may have changed with the agent's counters: refresh them.
+    if any_available && !a.index_pending {
+        a.index_pending = true;
+        index_pending.push(a.id);
+    }
+    emptied
 }
 
 /// Brings a sign-in's share of its queue's logged-in and ready counters up to date.
