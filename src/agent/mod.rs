@@ -125,13 +125,14 @@ pub(crate) struct Agent {
     pub paused_until: Option<Millis>,
     pub members: Vec<Member>,
     /// Per sign-in (parallel to `members`, kept apart so that scans of the sign-ins
-    /// read fewer cache lines): the key under which the agent has an entry in the
-    /// queue's available index. The entry may be stale: it counts only while the
+    /// read fewer cache lines): the strategy key under which the agent has an entry
+    /// `(penalty, key, agent)` in the queue's available index (a sign-in's penalty does
+    /// not change while it lasts). The entry may be stale: it counts only while the
     /// sign-in is `available`. Entries of agents that became busy are left in place
     /// and dropped when a scan meets them or when the agent is indexed again, so
     /// taking an agent off costs nothing per queue.
     #[serde(default)]
-    pub indexed: Vec<Option<(u32, IndexKey)>>,
+    pub indexed: Vec<Option<IndexKey>>,
     pub idle_since: Millis,
     pub answered: u32,
     pub talk_ms: u64,
@@ -260,7 +261,7 @@ impl Agent {
     }
 
     /// The index entry key of the sign-in to `queue` (see `indexed`).
-    pub(crate) fn indexed_mut(&mut self, queue: QueueId) -> Option<&mut Option<(u32, IndexKey)>> {
+    pub(crate) fn indexed_mut(&mut self, queue: QueueId) -> Option<&mut Option<IndexKey>> {
         let i = self.members.iter().position(|m| m.queue == queue)?;
         self.indexed.get_mut(i)
     }

@@ -254,8 +254,8 @@ impl Engine {
             None
         };
         if let Some(q) = self.state.queues.at_mut(m.slot) {
-            if let Some((p, k)) = indexed {
-                q.available.remove(&(p, k, id));
+            if let Some(k) = indexed {
+                q.available.remove(&(m.penalty, k, id));
             }
             q.hot.available -= u32::from(m.available);
             q.hot.logged_in -= u32::from(m.counted_logged_in);
@@ -347,18 +347,17 @@ impl Engine {
                 let Some(q) = st.queues.at_mut(m.slot) else {
                     continue;
                 };
-                let want = Some((m.penalty, q.strategy.resolve(custom).index_key(&a.view(m))));
+                let p = m.penalty;
+                let want = q.strategy.resolve(custom).index_key(&a.view(m));
                 let Some(indexed) = a.indexed.get_mut(i) else {
                     continue;
                 };
-                if *indexed != want {
-                    if let Some((p, k)) = *indexed {
+                if *indexed != Some(want) {
+                    if let Some(k) = *indexed {
                         q.available.remove(&(p, k, id));
                     }
-                    if let Some((p, k)) = want {
-                        q.available.insert((p, k, id));
-                    }
-                    *indexed = want;
+                    q.available.insert((p, want, id));
+                    *indexed = Some(want);
                 }
             }
         }

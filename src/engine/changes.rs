@@ -357,13 +357,13 @@ impl Engine {
             let Some(a) = st.agents.get_mut(m) else {
                 continue;
             };
-            if let Some(mem) = a.members.iter_mut().find(|mem| mem.queue == id) {
-                mem.channel = q.cfg.channel;
-            }
-            if let Some(indexed) = a.indexed_mut(id)
-                && let Some((p, k)) = indexed.take()
-            {
-                q.available.remove(&(p, k, *m));
+            let Some(i) = a.members.iter().position(|mem| mem.queue == id) else {
+                continue;
+            };
+            a.members[i].channel = q.cfg.channel;
+            let penalty = a.members[i].penalty;
+            if let Some(k) = a.indexed.get_mut(i).and_then(Option::take) {
+                q.available.remove(&(penalty, k, *m));
             }
         }
         for m in &members {

@@ -270,6 +270,7 @@ impl Engine {
         for (agent, ms) in members {
             if let Some(a) = engine.state.agents.get_mut(&agent) {
                 a.members.reserve_exact(ms.len());
+                a.indexed.reserve_exact(ms.len());
             }
             for (queue, penalty) in ms {
                 engine.add_member(agent, queue, penalty);
