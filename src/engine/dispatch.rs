@@ -231,10 +231,10 @@ impl Engine {
         }
         let visit = self.state.calls.get(&call).map_or(0, |c| c.visit_no);
         match choice {
-            Choice::Offer(a) => self.offer(now, call, vec![a], Some(qid)),
-            Choice::RingAll(v) => self.offer(now, call, v, Some(qid)),
+            Choice::Offer(a) => self.offer(now, call, &[a], Some(qid)),
+            Choice::RingAll(v) => self.offer(now, call, &v, Some(qid)),
             Choice::RingProgressively { first, step_ms } => {
-                self.offer(now, call, vec![first], Some(qid));
+                self.offer(now, call, &[first], Some(qid));
                 let offer = self.state.calls.get(&call).map_or(0, |c| c.offer_no);
                 self.schedule(now + step_ms.max(1), TimerKind::RingNext { call, offer });
             }
@@ -299,7 +299,7 @@ impl Engine {
                     decision: Box::new(d),
                 });
             }
-            self.offer(now, call, vec![agent], Some(qid));
+            self.offer(now, call, &[agent], Some(qid));
         }
     }
 
@@ -375,7 +375,7 @@ impl Engine {
     }
 
     /// Takes a waiting call out of its line and rings `agents`.
-    pub(super) fn offer(&mut self, now: Millis, call: CallId, agents: Vec<AgentId>, queue: Option<QueueId>) {
+    pub(super) fn offer(&mut self, now: Millis, call: CallId, agents: &[AgentId], queue: Option<QueueId>) {
         let st = &mut self.state;
         let Some(c) = st.calls.get_mut(&call) else { return };
         if c.phase == Phase::Waiting
@@ -405,7 +405,7 @@ impl Engine {
                 }
             }
         }
-        self.ring_agents(now, call, &agents, queue);
+        self.ring_agents(now, call, agents, queue);
     }
 
     /// Rings more agents for a call already in the offering phase.
@@ -418,7 +418,9 @@ impl Engine {
         };
         let offer_no = c.offer_no;
         let channel = c.channel;
-        let mut rung = Vec::with_capacity(agents.len());
+        // A reused list: ringing one agent allocates nothing.
+        let mut rung = std::mem::take(&mut self.ring_scratch);
+        rung.clear();
         for a in agents {
             if c.ringing.contains(a) {
                 continue;
@@ -472,13 +474,14 @@ impl Engine {
                 },
             );
         }
-        if !rung.is_empty() {
+        if !rung.is_empty() && self.wants(crate::output::EventKind::CallOffered) {
             self.push_event(Event::CallOffered {
                 call,
                 queue,
-                agents: rung,
+                agents: rung.clone(),
             });
         }
+        self.ring_scratch = rung;
     }
 
     /// An escalation step came due: apply it and route again.

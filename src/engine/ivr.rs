@@ -587,7 +587,7 @@ impl Engine {
                     if let Some(c) = self.state.calls.get_mut(&call) {
                         c.direct_agent = Some(agent);
                     }
-                    self.offer(now, call, vec![agent], None);
+                    self.offer(now, call, &[agent], None);
                 } else {
                     self.push_action(Action::Transfer {
                         call,

@@ -146,6 +146,8 @@ pub struct Engine {
     /// The kinds of events produced, one bit per [`EventKind`] (see
     /// [`Engine::set_event_kinds`]). A host preference: not part of the state.
     event_mask: u32,
+    /// Scratch list of the agents a ring reaches (see `ring_agents`).
+    ring_scratch: Vec<AgentId>,
 }
 
 /// Every event kind's bit.
@@ -258,6 +260,7 @@ impl Engine {
             clock,
             sticky_routing: false,
             event_mask: ALL_EVENTS,
+            ring_scratch: Vec::new(),
         };
         engine.refresh_sticky_routing();
         let members: Vec<(AgentId, Vec<(QueueId, u32)>)> = engine
@@ -398,6 +401,7 @@ impl Engine {
             clock,
             sticky_routing: false,
             event_mask: ALL_EVENTS,
+            ring_scratch: Vec::new(),
         };
         engine.relink();
         engine.refresh_sticky_routing();

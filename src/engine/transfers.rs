@@ -132,7 +132,7 @@ impl Engine {
                 if let Some(c) = self.state.calls.get_mut(&id) {
                     c.direct_agent = Some(b);
                 }
-                self.offer(now, id, vec![b], None);
+                self.offer(now, id, &[b], None);
             }
             TransferTarget::Queue(q) => self.enqueue(now, id, q, None, None, 0),
             TransferTarget::External(d) => {
