@@ -260,9 +260,14 @@ impl Agent {
         self.tasks.iter_mut().find(|t| t.call == call)
     }
 
+    /// Where the sign-in to `queue` stands in `members` (and `indexed`).
+    pub(crate) fn member_index(&self, queue: QueueId) -> Option<usize> {
+        self.members.iter().position(|m| m.queue == queue)
+    }
+
     /// The index entry key of the sign-in to `queue` (see `indexed`).
     pub(crate) fn indexed_mut(&mut self, queue: QueueId) -> Option<&mut Option<IndexKey>> {
-        let i = self.members.iter().position(|m| m.queue == queue)?;
+        let i = self.member_index(queue)?;
         self.indexed.get_mut(i)
     }
 

@@ -244,7 +244,7 @@ impl Engine {
         let Some(a) = self.state.agents.get_mut(&id) else {
             return;
         };
-        let Some(pos) = a.members.iter().position(|m| m.queue == queue) else {
+        let Some(pos) = a.member_index(queue) else {
             return;
         };
         let m = a.members.remove(pos);

@@ -57,14 +57,12 @@ impl Engine {
         if self.state.calls.contains_key(&id) {
             return Err(Error::DuplicateCall(id));
         }
-        if self.wants(crate::output::EventKind::CallArrived) {
-            self.push_event(Event::CallArrived {
-                call: id,
-                ani: ani.clone(),
-                dnis: dnis.clone(),
-                channel,
-            });
-        }
+        self.push_event_with(crate::output::EventKind::CallArrived, || Event::CallArrived {
+            call: id,
+            ani: ani.clone(),
+            dnis: dnis.clone(),
+            channel,
+        });
         attributes.shrink_to_fit();
         data.shrink_to_fit();
         self.state.calls.insert(

@@ -357,7 +357,7 @@ impl Engine {
             let Some(a) = st.agents.get_mut(m) else {
                 continue;
             };
-            let Some(i) = a.members.iter().position(|mem| mem.queue == id) else {
+            let Some(i) = a.member_index(id) else {
                 continue;
             };
             a.members[i].channel = q.cfg.channel;

@@ -474,8 +474,8 @@ impl Engine {
                 },
             );
         }
-        if !rung.is_empty() && self.wants(crate::output::EventKind::CallOffered) {
-            self.push_event(Event::CallOffered {
+        if !rung.is_empty() {
+            self.push_event_with(crate::output::EventKind::CallOffered, || Event::CallOffered {
                 call,
                 queue,
                 agents: rung.clone(),

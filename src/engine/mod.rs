@@ -150,16 +150,8 @@ pub struct Engine {
     ring_scratch: Vec<AgentId>,
 }
 
-/// Every event kind's bit.
-const ALL_EVENTS: u32 = {
-    let mut mask = 0;
-    let mut i = 0;
-    while i < EventKind::ALL.len() {
-        mask |= EventKind::ALL[i].bit();
-        i += 1;
-    }
-    mask
-};
+/// Every event kind's bit (kinds are numbered from 0 in declaration order).
+const ALL_EVENTS: u32 = (1 << EventKind::ALL.len()) - 1;
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -583,7 +575,14 @@ impl Engine {
         }
     }
 
-    /// Whether events of this kind are produced; lets a caller skip building one.
+    /// Pushes the event `build` makes, building it only when its kind is produced.
+    fn push_event_with(&mut self, kind: EventKind, build: impl FnOnce() -> crate::output::Event) {
+        if self.wants(kind) {
+            self.state.outputs.push_back(Output::Event(build()));
+        }
+    }
+
+    /// Whether events of this kind are produced.
     fn wants(&self, kind: EventKind) -> bool {
         self.event_mask & kind.bit() != 0
     }

@@ -113,14 +113,12 @@ impl Engine {
         });
         l.transferred_by = Some(from);
         l.counted_in = c.counted_in;
-        if self.wants(crate::output::EventKind::CallArrived) {
-            self.push_event(Event::CallArrived {
-                call: leg,
-                ani: l.ani.clone(),
-                dnis: l.dnis.clone(),
-                channel: l.channel,
-            });
-        }
+        self.push_event_with(crate::output::EventKind::CallArrived, || Event::CallArrived {
+            call: leg,
+            ani: l.ani.clone(),
+            dnis: l.dnis.clone(),
+            channel: l.channel,
+        });
         self.state.calls.insert(leg, Box::new(l));
         self.send_to(now, leg, to);
     }

@@ -80,7 +80,7 @@ pub(crate) struct Queue {
     /// [`Queue::wait_remove`], which keep `hot.head` in step.
     pub waiting: BTreeSet<WaitKey>,
     /// Available members in strategy order. May hold stale entries of members that
-    /// are no longer available (see `Member::indexed`); `hot.available` is exact.
+    /// are no longer available (see `Agent::indexed`); `hot.available` is exact.
     pub available: BTreeSet<AvailKey>,
     pub members: BTreeSet<AgentId>,
     pub next_position: u32,

@@ -275,13 +275,19 @@ impl Calls {
         });
     }
 
+    /// The slot position of `call` (which may be outside the window).
+    fn index(&self, call: CallId) -> Option<usize> {
+        usize::try_from(call.0.wrapping_sub(self.base)).ok()
+    }
+
     fn get(&self, call: CallId) -> Option<&CallSlot> {
-        let i = usize::try_from(call.0.wrapping_sub(self.base)).ok()?;
-        self.slots.get(i).filter(|s| s.traffic != u32::MAX)
+        self.slots
+            .get(self.index(call)?)
+            .filter(|s| s.traffic != u32::MAX)
     }
 
     fn get_mut(&mut self, call: CallId) -> Option<&mut CallSlot> {
-        let i = usize::try_from(call.0.wrapping_sub(self.base)).ok()?;
+        let i = self.index(call)?;
         self.slots.get_mut(i).filter(|s| s.traffic != u32::MAX)
     }
 
