@@ -5,6 +5,7 @@ use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::input::SupervisionMode;
 use crate::queue::Step;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -188,9 +189,10 @@ pub(crate) struct Call {
     pub counted_in: Option<(QueueId, u64)>,
     pub visit_no: u32,
     pub offer_no: u32,
-    pub ringing: Vec<AgentId>,
-    /// Agents connected, with the time each joined.
-    pub agents: Vec<(AgentId, Millis)>,
+    /// Agents being rung for this offer (usually one; inline up to two).
+    pub ringing: SmallVec<[AgentId; 2]>,
+    /// Agents connected, with the time each joined (usually one, kept inline).
+    pub agents: SmallVec<[(AgentId, Millis); 1]>,
     pub hold_started: Option<Millis>,
     pub hold_ms: Millis,
     pub callback: Option<String>,

@@ -12,6 +12,7 @@ use crate::input::Party;
 use crate::output::{Action, Announcement, CallOutcome, Event, OverflowReason, PromptPart};
 use crate::queue::compile_steps;
 use crate::routing::Requirement;
+use smallvec::SmallVec;
 
 /// Why an offer to an agent ended without an answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -158,7 +159,7 @@ impl Engine {
         let priority = c.priority;
         let cfg = &q.cfg;
         let want_moh = c.channel.is_realtime() && c.callback.is_none() && !c.moh;
-        let moh_class = cfg.music_on_hold.clone();
+        let moh_class = want_moh.then(|| cfg.music_on_hold.clone());
         let max_wait = cfg.max_wait_secs;
         let announce = cfg.announcements.as_ref().map(|a| a.first_after_secs);
         let periodic: Vec<u32> = cfg.periodic_messages.iter().map(|m| m.every_secs).collect();
@@ -176,11 +177,8 @@ impl Engine {
             self.overflow(now, id, reason, hops);
             return;
         }
-        if want_moh {
-            self.push_action(Action::StartMusicOnHold {
-                call: id,
-                class: moh_class,
-            });
+        if let Some(class) = moh_class {
+            self.push_action(Action::StartMusicOnHold { call: id, class });
         }
         if let Some(s) = max_wait {
             self.schedule(
@@ -284,10 +282,11 @@ impl Engine {
         let sticky = self.sticky_routing;
         let st = &mut self.state;
         let Some(c) = st.calls.get_mut(&id) else { return };
-        let others: Vec<AgentId> = c.ringing.iter().copied().filter(|a| *a != agent).collect();
+        let others: SmallVec<[AgentId; 2]> = c.ringing.iter().copied().filter(|a| *a != agent).collect();
         c.ringing.clear();
         c.phase = Phase::Connected;
-        c.agents = vec![(agent, now)];
+        c.agents.clear();
+        c.agents.push((agent, now));
         c.answered = true;
         c.hold_ms = 0;
         c.hold_started = None;
@@ -469,7 +468,7 @@ impl Engine {
                 self.abandon(now, id);
             }
             (Phase::Connected, Party::Caller) => {
-                let agents: Vec<AgentId> = c.agents.iter().map(|(a, _)| *a).collect();
+                let agents: SmallVec<[AgentId; 2]> = c.agents.iter().map(|(a, _)| *a).collect();
                 if let Some(Consult::Original { leg, .. }) = c.consult
                     && let Some(l) = self.state.calls.get_mut(&leg)
                 {
@@ -520,7 +519,7 @@ impl Engine {
 
     /// The caller left while waiting or ringing.
     pub(super) fn abandon(&mut self, now: Millis, id: CallId) {
-        let ringing: Vec<AgentId> = self
+        let ringing = self
             .state
             .calls
             .get(&id)
@@ -800,7 +799,7 @@ impl Engine {
         } else if let Some(h) = c.hold_started.take() {
             c.hold_ms += now.saturating_sub(h);
         }
-        let agents: Vec<AgentId> = c.agents.iter().map(|(a, _)| *a).collect();
+        let agents: SmallVec<[AgentId; 2]> = c.agents.iter().map(|(a, _)| *a).collect();
         for a in agents {
             let Some(ag) = self.state.agents.get_mut(&a) else {
                 continue;
@@ -935,8 +934,8 @@ pub(super) fn new_call(
         counted_in: None,
         visit_no: 0,
         offer_no: 0,
-        ringing: Vec::new(),
-        agents: Vec::new(),
+        ringing: SmallVec::new(),
+        agents: SmallVec::new(),
         hold_started: None,
         hold_ms: 0,
         callback: None,

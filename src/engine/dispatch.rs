@@ -177,7 +177,8 @@ impl Engine {
         };
         let start = strat.start_key();
         // Entries of agents no longer available are skipped here and dropped below.
-        let mut stale: Vec<AvailKey> = Vec::new();
+        let mut stale = std::mem::take(&mut self.stale_scratch);
+        stale.clear();
         let mut candidates = scan(available, start).filter_map(|e @ (p, _, id)| {
             let a = agents.get(id)?;
             let m = a.member(qid)?;
@@ -208,6 +209,7 @@ impl Engine {
                 *indexed = None;
             }
         }
+        self.stale_scratch = stale;
         Some((qid, choice, decision))
     }
 

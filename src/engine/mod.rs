@@ -148,6 +148,8 @@ pub struct Engine {
     event_mask: u32,
     /// Scratch list of the agents a ring reaches (see `ring_agents`).
     ring_scratch: Vec<AgentId>,
+    /// Reused list of stale index entries a decision met (see `decide`).
+    stale_scratch: Vec<crate::queue::AvailKey>,
 }
 
 /// Every event kind's bit (kinds are numbered from 0 in declaration order).
@@ -253,6 +255,7 @@ impl Engine {
             sticky_routing: false,
             event_mask: ALL_EVENTS,
             ring_scratch: Vec::new(),
+            stale_scratch: Vec::new(),
         };
         engine.refresh_sticky_routing();
         let members: Vec<(AgentId, Vec<(QueueId, u32)>)> = engine
@@ -394,6 +397,7 @@ impl Engine {
             sticky_routing: false,
             event_mask: ALL_EVENTS,
             ring_scratch: Vec::new(),
+            stale_scratch: Vec::new(),
         };
         engine.relink();
         engine.refresh_sticky_routing();
