@@ -328,6 +328,9 @@ struct Host<'a> {
     /// Traffic and patience generation per call, so a stale give-up does nothing.
     calls: Calls,
     inputs: u64,
+    /// Give-ups drawn in the current instant, not yet scheduled: (time, call,
+    /// patience generation).
+    patience: Vec<(Millis, CallId, u32)>,
     queue_length: BTreeMap<QueueId, Vec<u32>>,
     start: Millis,
     arrivals_end: Millis,
@@ -345,6 +348,18 @@ impl<'a> Host<'a> {
         // offer moved on): the engine refuses such input and nothing changes.
         let _ = self.engine.handle_input(self.now, i);
         self.drain();
+    }
+
+    /// Schedules the give-ups of callers still waiting or ringing once simulated time
+    /// is about to move on, so callers answered at once never reach the agenda.
+    fn flush_patience(&mut self) {
+        let mut due = std::mem::take(&mut self.patience);
+        for (at, call, generation) in due.drain(..) {
+            if self.calls.patience(call) == generation {
+                self.agenda.push(at, Ev::GiveUp(call, generation));
+            }
+        }
+        self.patience = due;
     }
 
     fn traffic(&self, call: CallId) -> Option<&'a Traffic> {
@@ -401,7 +416,13 @@ impl<'a> Host<'a> {
                     if let Some(slot) = self.calls.get_mut(call) {
                         slot.patience += 1;
                         let generation = slot.patience;
-                        self.at(now + d, Ev::GiveUp(call, generation));
+                        if d == 0 {
+                            self.at(now, Ev::GiveUp(call, generation));
+                        } else {
+                            // Most callers are answered within the same instant:
+                            // their give-up is never scheduled (see `flush_patience`).
+                            self.patience.push((now + d, call, generation));
+                        }
                     }
                 }
             }
@@ -682,6 +703,7 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
         next_call: 0,
         calls: Calls::default(),
         inputs: 0,
+        patience: Vec::new(),
         queue_length: BTreeMap::new(),
         start,
         arrivals_end,
@@ -709,15 +731,20 @@ fn replicate(s: &Scenario, center: &crate::Config, seed: u64, start: Millis) -> 
         h.at(t, Ev::Arrival);
     }
     let limit = arrivals_end + 24 * 3_600_000;
+    let earliest = |a: Option<Millis>, b: Option<Millis>| match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     loop {
-        let host_next = h.agenda.next_at();
+        let mut host_next = h.agenda.next_at();
         let engine_next = h.engine.next_deadline();
-        let t = match (host_next, engine_next) {
-            (Some(a), Some(b)) => a.min(b),
-            (Some(a), None) => a,
-            (None, Some(b)) => b,
-            (None, None) => break,
-        };
+        let mut t = earliest(host_next, engine_next);
+        if !h.patience.is_empty() && t.is_none_or(|t| t > h.now) {
+            h.flush_patience();
+            host_next = h.agenda.next_at();
+            t = earliest(host_next, engine_next);
+        }
+        let Some(t) = t else { break };
         if t > limit
             || (t >= arrivals_end && h.engine.live_calls() == 0 && host_next.is_none_or(|n| n > arrivals_end))
         {
