@@ -48,7 +48,7 @@ def main():
 
     rows = []
     rows.append({
-        "what": "simulation, M/M/50+M, 1 day x 3 replications (1 thread)",
+        "what": f"simulation, M/M/50+M, 1 day per replication (1 thread; {sim1.get('replications', '?')} replications, Ciw {ciw['replications']})",
         "callroute": fmt_rate(sim1["calls_per_sec"]),
         "reference": f"{fmt_rate(ciw['calls_per_sec'])} ({ciw['tool']})",
         "ratio": sim1["calls_per_sec"] / ciw["calls_per_sec"],

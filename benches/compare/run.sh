@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Side-by-side comparison of callroute with Python tools, in one run:
 #   1. simulation of M/M/50 with exponential abandonment (AHT 180 s, patience 120 s,
-#      85% load, one simulated day x 3 replications): calls per second of wall time,
-#      Ciw (ciw_mmc.py) vs `callroute simulate mm50.toml` (release build);
+#      85% load, one simulated day per replication): calls per second of wall time,
+#      Ciw (ciw_mmc.py, 3 replications, about a second) vs `callroute simulate
+#      mm50.toml` (release build, 30 replications, so that its timed window is also
+#      about half a second or more rather than a few hundredths of a second);
 #   2. Erlang C required agents: pyworkforce ErlangC vs callroute, in-process
 #      (`callroute staff erlang-c --repeat N` vs a Python timing loop);
 #   3. Erlang A required agents: pyworkforce's exact ErlangA vs callroute, likewise.
@@ -10,7 +12,8 @@
 #
 # Usage: benches/compare/run.sh            (from anywhere)
 # Env:   COMPARE_RUNS=3 (best of N runs), COMPARE_STRICT=1 (exit 1 when a target is
-#        missed), COMPARE_OUT=dir, CARGO_TARGET_DIR as usual.
+#        missed), COMPARE_OUT=dir, COMPARE_SIM_REPLICATIONS=30 (callroute's
+#        replications), CARGO_TARGET_DIR as usual.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -18,6 +21,7 @@ root="$(cd "$here/../.." && pwd)"
 cd "$root"
 out="${COMPARE_OUT:-$root/target/compare}"
 runs="${COMPARE_RUNS:-3}"
+sim_reps="${COMPARE_SIM_REPLICATIONS:-30}"
 mkdir -p "$out"
 rm -f "$out"/*.jsonl "$out"/env.json
 
@@ -79,7 +83,7 @@ PY
 
 # Extracts the figures of a `callroute simulate --json` run as one JSON line.
 sim_line() {
-    "$py" -c 'import json,sys; v=json.load(sys.stdin); s=v["summary"]; print(json.dumps({"calls": v["calls"], "wall_secs": v["wall_secs"], "calls_per_sec": v["calls_per_sec"], "jobs": v["jobs"], "sl": s["service_level"]["mean"], "abandon": s["abandon_share"]["mean"]}))'
+    "$py" -c 'import json,sys; v=json.load(sys.stdin); s=v["summary"]; print(json.dumps({"calls": v["calls"], "replications": v["replications"], "wall_secs": v["wall_secs"], "calls_per_sec": v["calls_per_sec"], "jobs": v["jobs"], "sl": s["service_level"]["mean"], "abandon": s["abandon_share"]["mean"]}))'
 }
 staff_line() {
     "$py" -c 'import json,sys; v=json.load(sys.stdin); print(json.dumps({"agents": v["agents"], "service_level": v["service_level"], "ns": v["timing"]["ns_per_solve"]}))'
@@ -90,8 +94,10 @@ for i in $(seq "$runs"); do
     say "simulation run $i/$runs: Ciw"
     timeout 600 "$py" "$here/ciw_mmc.py" --replications 3 --seed 1 >>"$out/ciw.jsonl"
     say "simulation run $i/$runs: callroute, 1 thread and $cores threads"
-    timeout 600 "$bin" simulate "$here/mm50.toml" --json --no-report --jobs 1 | sim_line >>"$out/sim_1.jsonl"
-    timeout 600 "$bin" simulate "$here/mm50.toml" --json --no-report --jobs "$cores" | sim_line >>"$out/sim_n.jsonl"
+    timeout 600 "$bin" simulate "$here/mm50.toml" --replications "$sim_reps" --json --no-report --jobs 1 \
+        | sim_line >>"$out/sim_1.jsonl"
+    timeout 600 "$bin" simulate "$here/mm50.toml" --replications "$sim_reps" --json --no-report --jobs "$cores" \
+        | sim_line >>"$out/sim_n.jsonl"
 done
 
 # ----------------------------------------------------------- 2. and 3. staffing
