@@ -28,6 +28,17 @@ impl Rng {
     pub fn unit(&mut self) -> f64 {
         (self.0.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
+
+    /// An exponential variate with mean 1 (ziggurat method: most draws need one
+    /// random word and a table lookup, no logarithm).
+    pub fn exp1(&mut self) -> f64 {
+        rand_distr::Distribution::sample(&rand_distr::Exp1, &mut self.0)
+    }
+
+    /// A standard normal variate (ziggurat method).
+    pub fn normal(&mut self) -> f64 {
+        rand_distr::Distribution::sample(&rand_distr::StandardNormal, &mut self.0)
+    }
 }
 
 #[cfg(test)]

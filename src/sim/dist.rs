@@ -125,14 +125,12 @@ fn round_ms(ms: f64) -> u64 {
 
 /// Exponential variate with this mean.
 pub fn exponential(rng: &mut Rng, mean: f64) -> f64 {
-    -(1.0 - rng.unit()).ln() * mean
+    rng.exp1() * mean
 }
 
-/// Standard normal variate (Box-Muller).
+/// Standard normal variate.
 pub fn normal(rng: &mut Rng) -> f64 {
-    let u1 = 1.0 - rng.unit();
-    let u2 = rng.unit();
-    (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    rng.normal()
 }
 
 /// Two-sided 95% Student t quantile for `df` degrees of freedom.
@@ -180,6 +178,23 @@ mod tests {
             assert!((m / d.mean() - 1.0).abs() < 0.01, "{d:?}: {m}");
         }
         assert_eq!(mean_of(&Duration::Fixed { secs: 2.5 }, 10), 2.5);
+    }
+
+    #[test]
+    fn exponential_tails_match_the_survival_function() {
+        let mut rng = Rng::seeded(11);
+        let n = 200_000;
+        let draws: Vec<f64> = (0..n).map(|_| exponential(&mut rng, 120.0)).collect();
+        assert!(draws.iter().all(|x| *x >= 0.0 && x.is_finite()));
+        for k in [0.1_f64, 1.0, 3.0, 7.0] {
+            let share = draws.iter().filter(|x| **x > k * 120.0).count() as f64 / f64::from(n);
+            // P(X > k * mean) = e^-k; four standard errors of the share.
+            let p = (-k).exp();
+            let tolerance = 4.0 * (p * (1.0 - p) / f64::from(n)).sqrt();
+            assert!((share - p).abs() < tolerance, "k {k}: {share} vs {p}");
+        }
+        let mut again = Rng::seeded(11);
+        assert_eq!(exponential(&mut again, 120.0), draws[0]);
     }
 
     #[test]
