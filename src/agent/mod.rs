@@ -11,6 +11,7 @@ use crate::config::{AgentConfig, AgentPolicy, Channel};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::routing::{AgentView, IndexKey, SkillId, Vocabulary};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One contact an agent holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,7 +116,8 @@ pub(crate) struct Agent {
     pub skills: Vec<(SkillId, u8)>,
     pub tags: Vec<u32>,
     pub weight: u32,
-    pub policy: AgentPolicy,
+    /// The agent's own policy, or the defaults shared by every agent without one.
+    pub policy: Arc<AgentPolicy>,
     pub presence: Presence,
     pub tasks: Vec<Task>,
     pub wrap_up: Option<WrapUp>,
@@ -148,7 +150,11 @@ pub(crate) struct Agent {
 }
 
 impl Agent {
-    pub(crate) fn from_config(cfg: &AgentConfig, defaults: &AgentPolicy, vocab: &mut Vocabulary) -> Agent {
+    pub(crate) fn from_config(
+        cfg: &AgentConfig,
+        defaults: &Arc<AgentPolicy>,
+        vocab: &mut Vocabulary,
+    ) -> Agent {
         let (skills, tags) = Agent::compile_attributes(cfg, vocab);
         Agent {
             id: cfg.id,
@@ -157,7 +163,7 @@ impl Agent {
             skills,
             tags,
             weight: cfg.weight,
-            policy: cfg.policy.clone().unwrap_or_else(|| defaults.clone()),
+            policy: cfg.policy.clone().map_or_else(|| Arc::clone(defaults), Arc::new),
             presence: Presence::LoggedOut,
             tasks: Vec::new(),
             wrap_up: None,

@@ -251,7 +251,7 @@ impl Engine {
             .collect();
         crate::config::validate_agent(&cfg, &|q| queues.contains(&q), &reasons)
             .map_err(|(p, m)| config_error(&format!("agent.{p}"), m))?;
-        let mut agent = Agent::from_config(&cfg, &self.state.config.agent_defaults, &mut self.state.vocab);
+        let mut agent = Agent::from_config(&cfg, &self.default_policy, &mut self.state.vocab);
         agent.state_since = now;
         agent.idle_since = now;
         let id = cfg.id;

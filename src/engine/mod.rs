@@ -13,7 +13,7 @@ mod transfers;
 
 use crate::agent::Agent;
 use crate::call::Call;
-use crate::config::Config;
+use crate::config::{AgentPolicy, Config};
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::input::Input;
@@ -24,6 +24,7 @@ use crate::routing::{RoutingStrategy, SkillId, Vocabulary};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::sync::Arc;
 use timers::Timer;
 
 /// The latest host time accepted: 9999-12-31 in Unix milliseconds. Deadlines up to a
@@ -148,6 +149,8 @@ pub struct Engine {
     event_mask: u32,
     /// Scratch list of the agents a ring reaches (see `ring_agents`).
     ring_scratch: Vec<AgentId>,
+    /// `Config::agent_defaults`, shared by every agent without a policy of its own.
+    default_policy: Arc<AgentPolicy>,
     /// Reused list of stale index entries a decision met (see `decide`).
     stale_scratch: Vec<crate::queue::AvailKey>,
 }
@@ -219,11 +222,9 @@ impl Engine {
             queues.insert(q.id, queue);
         }
         let mut agents = FxHashMap::default();
+        let default_policy = Arc::new(config.agent_defaults.clone());
         for a in &config.agents {
-            agents.insert(
-                a.id,
-                Box::new(Agent::from_config(a, &config.agent_defaults, &mut vocab)),
-            );
+            agents.insert(a.id, Box::new(Agent::from_config(a, &default_policy, &mut vocab)));
         }
         let interval_ms = Millis::from(config.stats.interval_secs) * 1000;
         let (compiled_ivr, calendars, clock) = compile_parts(&config)?;
@@ -256,6 +257,7 @@ impl Engine {
             event_mask: ALL_EVENTS,
             ring_scratch: Vec::new(),
             stale_scratch: Vec::new(),
+            default_policy,
         };
         engine.refresh_sticky_routing();
         let members: Vec<(AgentId, Vec<(QueueId, u32)>)> = engine
@@ -388,6 +390,7 @@ impl Engine {
             return Err(Error::UnknownStrategy(name.clone()));
         }
         let (compiled_ivr, calendars, clock) = compile_parts(&snapshot.0.config)?;
+        let default_policy = Arc::new(snapshot.0.config.agent_defaults.clone());
         let mut engine = Engine {
             state: snapshot.0,
             custom,
@@ -398,6 +401,7 @@ impl Engine {
             event_mask: ALL_EVENTS,
             ring_scratch: Vec::new(),
             stale_scratch: Vec::new(),
+            default_policy,
         };
         engine.relink();
         engine.refresh_sticky_routing();
@@ -414,6 +418,10 @@ impl Engine {
             q.sync_head();
         }
         for a in st.agents.values_mut() {
+            // A snapshot stores each agent's policy whole: share the defaults again.
+            if a.policy == self.default_policy {
+                a.policy = Arc::clone(&self.default_policy);
+            }
             a.indexed.resize(a.members.len(), None);
             for m in &mut a.members {
                 let Some(slot) = st.queues.slot_of(&m.queue) else {
