@@ -210,6 +210,12 @@ pub(crate) struct Call {
 }
 
 impl Call {
+    /// The connected agents' ids, copied out so the call can change while they are
+    /// visited.
+    pub(crate) fn agent_ids(&self) -> SmallVec<[AgentId; 2]> {
+        self.agents.iter().map(|(a, _)| *a).collect()
+    }
+
     pub(crate) fn has_agent(&self, agent: AgentId) -> bool {
         self.agents.iter().any(|(a, _)| *a == agent)
     }

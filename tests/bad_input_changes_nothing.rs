@@ -1,18 +1,7 @@
 mod common;
 use callroute::input::{Party, TransferMode, TransferTarget};
 use callroute::{AgentId, CallId, Error, Input, QueueId};
-use common::Harness;
-
-const CENTER: &str = r#"
-[[queues]]
-id = 1
-[[agents]]
-id = 1
-queues = [1]
-[[agents]]
-id = 2
-queues = [1]
-"#;
+use common::{Harness, TWO_AGENTS_ONE_QUEUE};
 
 fn snapshot(h: &Harness) -> String {
     h.engine.snapshot().to_json().unwrap()
@@ -30,7 +19,7 @@ fn rejected(h: &mut Harness, i: Input, code: u32) {
 
 #[test]
 fn time_going_backwards_is_rejected() {
-    let mut h = Harness::new(CENTER);
+    let mut h = Harness::new(TWO_AGENTS_ONE_QUEUE);
     h.secs(10);
     h.ready(1);
     let before = snapshot(&h);
@@ -52,7 +41,7 @@ fn time_going_backwards_is_rejected() {
 
 #[test]
 fn unknown_and_duplicate_ids_are_rejected() {
-    let mut h = Harness::new(CENTER);
+    let mut h = Harness::new(TWO_AGENTS_ONE_QUEUE);
     rejected(&mut h, Input::Login { agent: AgentId(99) }, 1003);
     rejected(&mut h, Input::Hold { call: CallId(5) }, 1002);
     h.call(5, 1);
@@ -89,7 +78,7 @@ fn unknown_and_duplicate_ids_are_rejected() {
 
 #[test]
 fn illegal_agent_transitions_are_rejected() {
-    let mut h = Harness::new(CENTER);
+    let mut h = Harness::new(TWO_AGENTS_ONE_QUEUE);
     rejected(&mut h, Input::Ready { agent: AgentId(1) }, 1010);
     rejected(&mut h, Input::Logout { agent: AgentId(1) }, 1010);
     rejected(&mut h, Input::WrapUpDone { agent: AgentId(1) }, 1010);
@@ -149,7 +138,7 @@ fn illegal_agent_transitions_are_rejected() {
 
 #[test]
 fn invalid_runtime_config_is_rejected_with_path() {
-    let mut h = Harness::new(CENTER);
+    let mut h = Harness::new(TWO_AGENTS_ONE_QUEUE);
     let mut q = callroute::QueueConfig::new(QueueId(2), "bad");
     q.service_level.percent = 150.0;
     let before = snapshot(&h);

@@ -2,18 +2,7 @@
 //! built, while actions, state, snapshots and statistics stay exactly the same.
 mod common;
 use callroute::{Event, EventKind, Output, QueueId};
-use common::Harness;
-
-const CENTER: &str = r#"
-[[queues]]
-id = 1
-[[agents]]
-id = 1
-queues = [1]
-[[agents]]
-id = 2
-queues = [1]
-"#;
+use common::{Harness, TWO_AGENTS_ONE_QUEUE};
 
 /// Two agents log in, two calls arrive, one is answered and ends, one abandons.
 fn day(h: &mut Harness) {
@@ -37,9 +26,9 @@ fn actions(h: &Harness) -> Vec<String> {
 
 #[test]
 fn events_of_kinds_the_host_did_not_choose_are_not_produced() {
-    let mut all = Harness::new(CENTER);
+    let mut all = Harness::new(TWO_AGENTS_ONE_QUEUE);
     day(&mut all);
-    let mut some = Harness::new(CENTER);
+    let mut some = Harness::new(TWO_AGENTS_ONE_QUEUE);
     some.engine
         .set_event_kinds(Some(&[EventKind::CallAnswered, EventKind::CallEnded]));
     day(&mut some);
@@ -79,7 +68,7 @@ fn events_of_kinds_the_host_did_not_choose_are_not_produced() {
 
 #[test]
 fn no_event_kinds_leaves_only_actions_and_none_restores_every_kind() {
-    let mut h = Harness::new(CENTER);
+    let mut h = Harness::new(TWO_AGENTS_ONE_QUEUE);
     h.engine.set_event_kinds(Some(&[]));
     h.ready(1);
     h.call(10, 1);

@@ -468,7 +468,7 @@ impl Engine {
                 self.abandon(now, id);
             }
             (Phase::Connected, Party::Caller) => {
-                let agents: SmallVec<[AgentId; 2]> = c.agents.iter().map(|(a, _)| *a).collect();
+                let agents = c.agent_ids();
                 if let Some(Consult::Original { leg, .. }) = c.consult
                     && let Some(l) = self.state.calls.get_mut(&leg)
                 {
@@ -799,7 +799,7 @@ impl Engine {
         } else if let Some(h) = c.hold_started.take() {
             c.hold_ms += now.saturating_sub(h);
         }
-        let agents: SmallVec<[AgentId; 2]> = c.agents.iter().map(|(a, _)| *a).collect();
+        let agents = c.agent_ids();
         for a in agents {
             let Some(ag) = self.state.agents.get_mut(&a) else {
                 continue;

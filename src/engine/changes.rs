@@ -146,7 +146,7 @@ impl Engine {
                 }
             }
             Phase::Connected => {
-                let agents: smallvec::SmallVec<[AgentId; 2]> = c.agents.iter().map(|(a, _)| *a).collect();
+                let agents = c.agent_ids();
                 self.push_action(Action::HangUp { call });
                 for a in agents {
                     self.release_agent(now, call, a);

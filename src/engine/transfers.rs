@@ -166,11 +166,11 @@ impl Engine {
             (ConsultEnd::Cancel, _) => {
                 match self.state.calls.get(&leg).map(|l| l.phase) {
                     Some(Phase::Connected) => {
-                        let agents: Vec<AgentId> = self
+                        let agents = self
                             .state
                             .calls
                             .get(&leg)
-                            .map(|l| l.agents.iter().map(|(a, _)| *a).collect())
+                            .map(|l| l.agent_ids())
                             .unwrap_or_default();
                         for a in agents {
                             self.release_agent(now, leg, a);
@@ -211,7 +211,7 @@ impl Engine {
                     .state
                     .calls
                     .get(&id)
-                    .map(|c| c.agents.iter().map(|(a, _)| *a).collect())
+                    .map(|c| c.agent_ids().into_vec())
                     .unwrap_or_default();
                 self.push_action(Action::Conference { call: id, agents });
             }

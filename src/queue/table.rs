@@ -51,20 +51,16 @@ impl Queues {
     /// Adds a queue (or replaces the one with its id) and returns its slot.
     pub(crate) fn insert(&mut self, id: QueueId, q: Queue) -> u32 {
         let q = Some(Box::new(q));
-        if let Some(slot) = self.slot_of(&id) {
-            self.slots[slot as usize] = q;
-            return slot;
-        }
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.slots[s as usize] = q;
-                s
-            }
+        let slot = match self.slot_of(&id).or_else(|| self.free.pop()) {
+            Some(s) => s,
             None => {
-                self.slots.push(q);
+                self.slots.push(None);
                 (self.slots.len() - 1) as u32
             }
         };
+        if let Some(place) = self.slots.get_mut(slot as usize) {
+            *place = q;
+        }
         self.by_id.insert(id, slot);
         slot
     }

@@ -252,6 +252,10 @@ impl CallSlot {
         traffic: u32::MAX,
         patience: 0,
     };
+
+    fn is_live(&self) -> bool {
+        self.traffic != CallSlot::GONE.traffic
+    }
 }
 
 /// The host's calls by id. Ids are handed out in sequence, so a window of slots from
@@ -281,14 +285,12 @@ impl Calls {
     }
 
     fn get(&self, call: CallId) -> Option<&CallSlot> {
-        self.slots
-            .get(self.index(call)?)
-            .filter(|s| s.traffic != u32::MAX)
+        self.slots.get(self.index(call)?).filter(|s| s.is_live())
     }
 
     fn get_mut(&mut self, call: CallId) -> Option<&mut CallSlot> {
         let i = self.index(call)?;
-        self.slots.get_mut(i).filter(|s| s.traffic != u32::MAX)
+        self.slots.get_mut(i).filter(|s| s.is_live())
     }
 
     /// The traffic index of a live call.
@@ -311,7 +313,7 @@ impl Calls {
         if let Some(s) = self.get_mut(call) {
             *s = CallSlot::GONE;
         }
-        while self.slots.front().is_some_and(|s| s.traffic == u32::MAX) {
+        while self.slots.front().is_some_and(|s| !s.is_live()) {
             self.slots.pop_front();
             self.base += 1;
         }

@@ -6,6 +6,18 @@ use callroute::{
     Action, AgentId, CallId, Config, Engine, Event, Input, JournalEntry, Millis, Output, Poll, QueueId,
 };
 
+/// Queue 1 with agents 1 and 2 signed in, everything else by default.
+pub const TWO_AGENTS_ONE_QUEUE: &str = r#"
+[[queues]]
+id = 1
+[[agents]]
+id = 1
+queues = [1]
+[[agents]]
+id = 2
+queues = [1]
+"#;
+
 pub struct Harness {
     pub engine: Engine,
     pub now: Millis,
