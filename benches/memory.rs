@@ -81,17 +81,20 @@ fn row(what: &str, (bytes, blocks): (f64, f64)) {
 }
 
 fn with_memberships(n: u32, cap: Option<u32>) -> Shape {
-    let mut s = Shape::routing(n);
+    let mut s = Shape::routing_signed_in(n);
     s.max_memberships = cap;
     s
 }
 
 fn agents(n: u32) {
     let zero = Live { bytes: 0, blocks: 0 };
+    let a = engine_size(&Shape::routing(n), false);
+    let b = engine_size(&Shape::routing(2 * n), false);
+    row("agent, ready, by skill (8 skill pools)", per(a, b, n));
     for (label, cap) in [
-        ("40 queues each (all matching)", None),
-        ("8 queues each", Some(8)),
-        ("1 queue each", Some(1)),
+        ("signed in to 40 queues (all matching)", None),
+        ("signed in to 8 queues", Some(8)),
+        ("signed in to 1 queue", Some(1)),
     ] {
         let a = engine_size(&with_memberships(n, cap), false);
         let b = engine_size(&with_memberships(2 * n, cap), false);
@@ -99,11 +102,11 @@ fn agents(n: u32) {
     }
     let a = engine_size(&Shape::routing(n), true);
     let b = engine_size(&Shape::routing(2 * n), true);
-    row("agent, logged out, 40 queues each", per(a, b, n));
+    row("agent, logged out, by skill", per(a, b, n));
     let a = config_size(&Shape::routing(n));
     let b = config_size(&Shape::routing(2 * n));
     row(
-        "  of which its `AgentConfig` in `Config` (40 queues, 8 skills)",
+        "  of which its `AgentConfig` in `Config` (8 skills)",
         per(
             zero,
             Live {

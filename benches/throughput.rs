@@ -461,6 +461,7 @@ fn mixes() -> [Mix; 2] {
         queues: 20,
         ready_on_login: true,
         wrap_up_secs: 10,
+        by_skill: false,
         max_memberships: None,
     };
     [

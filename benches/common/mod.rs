@@ -45,13 +45,17 @@ pub struct Shape {
     pub ready_on_login: bool,
     /// After-call work, seconds.
     pub wrap_up_secs: u32,
-    /// `None`: every agent is signed in to every queue requiring one of its skills.
-    /// `Some(k)`: to one pseudo-random queue per skill, for its first `k` skills.
+    /// Queues take their members by skill (`members = "by-skill"`): no sign-ins.
+    pub by_skill: bool,
+    /// With listed members (`by_skill` false): `None`, every agent is signed in to
+    /// every queue requiring one of its skills; `Some(k)`, to one pseudo-random queue
+    /// per skill, for its first `k` skills.
     pub max_memberships: Option<u32>,
 }
 
 impl Shape {
-    /// The routing center: 200 skills, 8 skills per agent, 1,000 queues.
+    /// The routing center: 200 skills, 8 skills per agent, 1,000 queues, each
+    /// queue taking as members the agents holding its skill.
     pub fn routing(agents: u32) -> Shape {
         Shape {
             agents,
@@ -60,7 +64,17 @@ impl Shape {
             queues: 1000,
             ready_on_login: true,
             wrap_up_secs: 0,
+            by_skill: true,
             max_memberships: None,
+        }
+    }
+
+    /// The same center with Asterisk-style listed members: every agent signed in to
+    /// each queue requiring one of its skills (40 queues per agent).
+    pub fn routing_signed_in(agents: u32) -> Shape {
+        Shape {
+            by_skill: false,
+            ..Shape::routing(agents)
         }
     }
 }
@@ -89,6 +103,9 @@ pub fn config(shape: &Shape) -> Config {
         let mut qc = callroute::QueueConfig::new(QueueId(q), format!("queue-{q}"));
         let s = queue_skill(shape, q);
         qc.requirement = Some(Requirement::skill(skill_name(s), 1));
+        if shape.by_skill {
+            qc.members = callroute::QueueMembers::BySkill;
+        }
         cfg.queues.push(qc);
         by_skill[s as usize].push(QueueId(q));
     }
@@ -102,6 +119,7 @@ pub fn config(shape: &Shape) -> Config {
             }
         }
         let mut queues: Vec<QueueId> = match shape.max_memberships {
+            _ if shape.by_skill => Vec::new(),
             None => skills
                 .iter()
                 .flat_map(|s| by_skill[*s as usize].iter().copied())

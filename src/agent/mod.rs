@@ -53,6 +53,33 @@ pub(crate) struct Member {
     pub counted_ready: bool,
 }
 
+/// The agent's seat in a skill pool (see `crate::queue::pool`): its share of the
+/// pool's counters and its place in the pool's index. Follows from the agent's skills,
+/// so snapshots leave it out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Seat {
+    /// The pool's slot.
+    pub pool: u32,
+    /// The pool's channel.
+    pub channel: Channel,
+    /// The agent may take a contact of the pool's channel now.
+    pub available: bool,
+    /// Counted in the pool's logged-in and ready counters.
+    pub counted_logged_in: bool,
+    pub counted_ready: bool,
+    /// The key of the agent's entry in the pool's index, which may be stale (as
+    /// `Agent::indexed` for sign-ins).
+    pub indexed: Option<IndexKey>,
+}
+
+/// Where an agent stands in one queue: as a signed-in member or through a pool seat.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Placement {
+    pub available: bool,
+    pub penalty: u32,
+    pub position: u32,
+}
+
 /// Time spent in each state since login, in milliseconds.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentTimes {
@@ -135,6 +162,9 @@ pub(crate) struct Agent {
     /// taking an agent off costs nothing per queue.
     #[serde(default)]
     pub indexed: Vec<Option<IndexKey>>,
+    /// Seats in the skill pools of the agent's skills (see `crate::queue::pool`).
+    #[serde(skip)]
+    pub seats: Vec<Seat>,
     pub idle_since: Millis,
     pub answered: u32,
     pub talk_ms: u64,
@@ -171,6 +201,7 @@ impl Agent {
             pending_logout: false,
             members: Vec::new(),
             indexed: Vec::new(),
+            seats: Vec::new(),
             idle_since: 0,
             answered: 0,
             talk_ms: 0,
@@ -281,14 +312,45 @@ impl Agent {
         self.members.iter().find(|m| m.queue == queue)
     }
 
+    /// The seat in pool `pool`.
+    pub(crate) fn seat(&self, pool: u32) -> Option<&Seat> {
+        self.seats.iter().find(|s| s.pool == pool)
+    }
+
+    pub(crate) fn seat_mut(&mut self, pool: u32) -> Option<&mut Seat> {
+        self.seats.iter_mut().find(|s| s.pool == pool)
+    }
+
+    /// Where the agent stands in a queue: its sign-in, or for a queue drawing on a
+    /// skill pool its seat there (penalty 0, ordered by agent number).
+    pub(crate) fn placement(&self, queue: QueueId, pool: Option<u32>) -> Option<Placement> {
+        match pool {
+            Some(p) => self.seat(p).map(|s| Placement {
+                available: s.available,
+                penalty: 0,
+                position: self.id.0,
+            }),
+            None => self.member(queue).map(|m| Placement {
+                available: m.available,
+                penalty: m.penalty,
+                position: m.position,
+            }),
+        }
+    }
+
     pub(crate) fn view(&self, m: &Member) -> AgentView<'_> {
+        self.view_at(m.penalty, m.position)
+    }
+
+    /// The strategy's view of the agent at a penalty and position.
+    pub(crate) fn view_at(&self, penalty: u32, position: u32) -> AgentView<'_> {
         AgentView {
             id: self.id,
             idle_since: self.idle_since,
             answered: self.answered,
             talk_ms: self.talk_ms,
-            position: m.position,
-            penalty: m.penalty,
+            position,
+            penalty,
             weight: self.weight,
             skills: &self.skills,
         }

@@ -1,11 +1,11 @@
 //! Parsing and validation of [`Config`]. Every error names the file, the field path and,
 //! where the source text has one, the line and column.
 
-use super::{AgentConfig, Config, Destination, QueueConfig};
+use super::{AgentConfig, Config, Destination, QueueConfig, QueueMembers};
 use crate::error::{ConfigError, ConfigLocation};
 use crate::ivr::source::{Format, Sources};
-use crate::routing::StrategyConfig;
-use std::collections::BTreeSet;
+use crate::routing::{Requirement, StrategyConfig};
+use std::collections::{BTreeMap, BTreeSet};
 
 impl Config {
     /// Parses a TOML configuration. `file` names the source in error messages.
@@ -82,6 +82,8 @@ impl Config {
         check_policy(&self.agent_defaults, &reasons)
             .map_err(|(p, m)| err(format!("agent_defaults.{p}"), m))?;
         let mut queues = BTreeSet::new();
+        let members: BTreeMap<crate::QueueId, QueueMembers> =
+            self.queues.iter().map(|q| (q.id, q.members)).collect();
         for (i, q) in self.queues.iter().enumerate() {
             if !queues.insert(q.id) {
                 return Err(err(
@@ -102,7 +104,7 @@ impl Config {
                     format!("duplicate agent id {}", a.id.0),
                 ));
             }
-            validate_agent(a, &|id| queues.contains(&id), &reasons)
+            validate_agent(a, &|id| members.get(&id).copied(), &reasons)
                 .map_err(|(p, m)| err(format!("agents[{i}].{p}"), m))?;
         }
         Ok(())
@@ -190,6 +192,24 @@ pub(crate) fn validate_queue(
     if let Some(r) = &q.requirement {
         r.check().map_err(|m| ("requirement".to_string(), m))?;
     }
+    if q.members == QueueMembers::BySkill {
+        let Some(anchor) = q.requirement.as_ref().and_then(Requirement::anchor_skill) else {
+            return e(
+                "requirement",
+                "a by-skill queue needs a requirement naming its skill: `{ skill = ... }` or a top-level `all` holding one".into(),
+            );
+        };
+        for (i, s) in q.escalation.iter().enumerate() {
+            if let Some(r) = &s.replace
+                && r.anchor_skill() != Some(anchor)
+            {
+                return e(
+                    &format!("escalation[{i}].replace"),
+                    format!("a by-skill queue's steps keep its skill `{anchor}` first"),
+                );
+            }
+        }
+    }
     check_strategy(&q.strategy).map_err(|m| ("strategy".to_string(), m))
 }
 
@@ -220,13 +240,23 @@ fn check_strategy(s: &StrategyConfig) -> Result<(), String> {
 /// Validates one agent.
 pub(crate) fn validate_agent(
     a: &AgentConfig,
-    queue_exists: &dyn Fn(crate::QueueId) -> bool,
+    queue_members: &dyn Fn(crate::QueueId) -> Option<QueueMembers>,
     reasons: &BTreeSet<&str>,
 ) -> Result<(), FieldError> {
     let mut seen = BTreeSet::new();
     for (j, m) in a.queues.iter().enumerate() {
-        if !queue_exists(m.queue()) {
-            return Err((format!("queues[{j}]"), format!("unknown queue {}", m.queue().0)));
+        match queue_members(m.queue()) {
+            None => return Err((format!("queues[{j}]"), format!("unknown queue {}", m.queue().0))),
+            Some(QueueMembers::BySkill) => {
+                return Err((
+                    format!("queues[{j}]"),
+                    format!(
+                        "queue {} takes its members by skill; agents do not sign in to it",
+                        m.queue().0
+                    ),
+                ));
+            }
+            Some(QueueMembers::Listed) => {}
         }
         if !seen.insert(m.queue()) {
             return Err((

@@ -455,6 +455,10 @@ pub struct QueueConfig {
     /// Record answered calls.
     #[serde(default)]
     pub record: bool,
+    /// Who serves the queue: the agents signed in to it (`listed`, the default), or
+    /// every agent holding the skill its requirement names first (`by-skill`).
+    #[serde(default)]
+    pub members: QueueMembers,
     /// Requirement every agent must meet (in addition to being a member).
     #[serde(default)]
     pub requirement: Option<Requirement>,
@@ -467,6 +471,26 @@ pub struct QueueConfig {
     /// Handle time assumed for estimated wait before any call completed.
     #[serde(default = "default_aht")]
     pub default_aht_secs: u32,
+}
+
+/// Who serves a queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum QueueMembers {
+    /// The agents signed in to the queue (in `agents[].queues` or by
+    /// [`crate::Input::SignIn`]), each with a penalty and an order: Asterisk-style
+    /// members.
+    #[default]
+    Listed,
+    /// Every agent holding the queue's anchor skill: the skill its requirement names
+    /// (`{ skill = "..." }`, or the first skill of a top-level `all`). No sign-ins; an
+    /// agent is a member while it has the skill, and the requirement, its escalation
+    /// steps and any per-call override choose among these members. Queues with the
+    /// same anchor skill, channel and strategy order share one index of available
+    /// agents (a skill pool), so an agent's changes cost the same however many such
+    /// queues there are. Agents are ordered by agent number for `linear` and
+    /// `round-robin`.
+    BySkill,
 }
 
 fn default_ring_timeout() -> u32 {
@@ -506,6 +530,7 @@ impl QueueConfig {
             periodic_messages: Vec::new(),
             music_on_hold: default_moh(),
             record: false,
+            members: QueueMembers::Listed,
             requirement: None,
             escalation: Vec::new(),
             wrap_up_secs: None,

@@ -8,6 +8,7 @@ use crate::config::{Channel, EmptyRule};
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, Millis, QueueId};
 use crate::output::{Event, OverflowReason};
+use crate::queue::Counts;
 use crate::stats::split_by_interval;
 
 impl Engine {
@@ -182,8 +183,13 @@ impl Engine {
 
     pub(super) fn sign_in(&mut self, now: Millis, id: AgentId, queue: QueueId, penalty: u32) -> Result<()> {
         let a = self.agent(id)?;
-        if !self.state.queues.contains_key(&queue) {
+        let Some(q) = self.state.queues.get(&queue) else {
             return Err(Error::UnknownQueue(queue));
+        };
+        if q.cfg.members == crate::config::QueueMembers::BySkill {
+            return Err(Error::InvalidInput(format!(
+                "{queue} takes its members by skill; agents do not sign in to it"
+            )));
         }
         if a.member(queue).is_some() {
             return Err(Error::InvalidInput(format!(
@@ -247,7 +253,7 @@ impl Engine {
         let Some(pos) = a.member_index(queue) else {
             return;
         };
-        let m = a.members.remove(pos);
+        let mut m = a.members.remove(pos);
         let indexed = if pos < a.indexed.len() {
             a.indexed.remove(pos)
         } else {
@@ -257,9 +263,12 @@ impl Engine {
             if let Some(k) = indexed {
                 q.available.remove(&(m.penalty, k, id));
             }
-            q.hot.available -= u32::from(m.available);
-            q.hot.logged_in -= u32::from(m.counted_logged_in);
-            q.hot.ready -= u32::from(m.counted_ready);
+            Share {
+                available: &mut m.available,
+                logged_in: &mut m.counted_logged_in,
+                ready: &mut m.counted_ready,
+            }
+            .withdraw(&mut q.hot.counts);
             q.members.remove(&id);
         }
         self.check_leave_empty(now, queue);
@@ -275,6 +284,7 @@ impl Engine {
             index_pending,
             group_times,
             outputs,
+            pools,
             ..
         } = &mut self.state;
         let Some(a) = agents.get_mut(&id) else { return };
@@ -307,7 +317,7 @@ impl Engine {
                 }));
             }
         }
-        let emptied = sync_sign_ins(a, queues, index_pending, now);
+        let emptied = sync_sign_ins(a, queues, pools, index_pending, now);
         for q in emptied {
             self.check_leave_empty(now, q);
         }
@@ -319,7 +329,7 @@ impl Engine {
     pub(super) fn reindex(&mut self, now: Millis, id: AgentId) {
         let st = &mut self.state;
         let Some(a) = st.agents.get_mut(&id) else { return };
-        let emptied = sync_sign_ins(a, &mut st.queues, &mut st.index_pending, now);
+        let emptied = sync_sign_ins(a, &mut st.queues, &mut st.pools, &mut st.index_pending, now);
         for q in emptied {
             self.check_leave_empty(now, q);
         }
@@ -352,14 +362,21 @@ impl Engine {
                 let Some(indexed) = a.indexed.get_mut(i) else {
                     continue;
                 };
-                if *indexed != Some(want) {
-                    if let Some(k) = *indexed {
-                        q.available.remove(&(p, k, id));
-                    }
-                    q.available.insert((p, want, id));
-                    *indexed = Some(want);
-                }
+                refresh_entry(&mut q.available, indexed, p, want, id);
             }
+            let mut seats = std::mem::take(&mut a.seats);
+            for s in seats.iter_mut().filter(|s| s.available) {
+                let Some(pool) = st.pools.at_mut(s.pool) else {
+                    continue;
+                };
+                // The pool's queues order agents alike: the first one's strategy keys.
+                let Some(q) = pool.queues.first().and_then(|slot| st.queues.at(*slot)) else {
+                    continue;
+                };
+                let want = q.strategy.resolve(custom).index_key(&a.view_at(0, id.0));
+                refresh_entry(&mut pool.available, &mut s.indexed, 0, want, id);
+            }
+            a.seats = seats;
         }
         // Keep the list's capacity for the next input.
         st.index_pending = pending;
@@ -372,8 +389,8 @@ impl Engine {
         };
         let empty = match q.cfg.leave_empty {
             EmptyRule::Always => false,
-            EmptyRule::NoneLoggedIn => q.hot.logged_in == 0,
-            EmptyRule::NoneReady => q.hot.ready == 0,
+            EmptyRule::NoneLoggedIn => q.counts(&self.state.pools).logged_in == 0,
+            EmptyRule::NoneReady => q.counts(&self.state.pools).ready == 0,
         };
         if !empty {
             return;
@@ -390,14 +407,33 @@ impl Engine {
     }
 }
 
-/// Marks the agent available or not in each queue it is signed in to and updates the
-/// queues' member counters. An agent that became available is listed in
-/// `index_pending` for [`Engine::flush_index`]; one that became busy keeps its (now
-/// stale) index entries, which scans skip, so neither costs an index operation per
-/// queue here. Returns the queues left with no member logged in or none ready.
+/// Gives an agent's index entry the key `want`, replacing its old entry.
+fn refresh_entry(
+    index: &mut std::collections::BTreeSet<crate::queue::AvailKey>,
+    indexed: &mut Option<crate::routing::IndexKey>,
+    penalty: u32,
+    want: crate::routing::IndexKey,
+    id: AgentId,
+) {
+    if *indexed != Some(want) {
+        if let Some(k) = *indexed {
+            index.remove(&(penalty, k, id));
+        }
+        index.insert((penalty, want, id));
+        *indexed = Some(want);
+    }
+}
+
+/// Marks the agent available or not in each queue it is signed in to and each skill
+/// pool it has a seat in, and updates their member counters. An agent that became
+/// available is listed in `index_pending` for [`Engine::flush_index`]; one that became
+/// busy keeps its (now stale) index entries, which scans skip, so neither costs an
+/// index operation per queue here. Returns the queues left with no member logged in
+/// or none ready.
 fn sync_sign_ins(
     a: &mut crate::agent::Agent,
     queues: &mut crate::queue::Queues,
+    pools: &mut crate::queue::Pools,
     index_pending: &mut Vec<AgentId>,
     now: Millis,
 ) -> Vec<QueueId> {
@@ -410,11 +446,18 @@ fn sync_sign_ins(
         && a.members
             .iter()
             .all(|m| !m.available && m.counted_logged_in == logged_in && m.counted_ready == ready)
+        && a.seats
+            .iter()
+            .all(|s| !s.available && s.counted_logged_in == logged_in && s.counted_ready == ready)
     {
         return Vec::new();
     }
     // Per channel, computed on first use (most agents serve one channel).
     let mut takes_on: [Option<bool>; Channel::ALL.len()] = [None; Channel::ALL.len()];
+    let mut takes = |channel: Channel, a: &crate::agent::Agent| match takes_on[channel.index()] {
+        Some(t) => t,
+        None => *takes_on[channel.index()].insert(may_take && a.can_take(channel, now)),
+    };
     let mut emptied: Vec<QueueId> = Vec::new();
     let mut any_available = false;
     let mut members = std::mem::take(&mut a.members);
@@ -422,21 +465,40 @@ fn sync_sign_ins(
         let Some(q) = queues.at_mut(m.slot) else {
             continue;
         };
-        let h = &mut q.hot;
-        let channel = m.channel;
-        let takes = match takes_on[channel.index()] {
-            Some(t) => t,
-            None => *takes_on[channel.index()].insert(may_take && a.can_take(channel, now)),
-        };
+        let takes = takes(m.channel, a);
         any_available |= takes;
-        count_flag(&mut m.available, &mut h.available, takes);
-        if (m.counted_logged_in != logged_in || m.counted_ready != ready)
-            && count_member(m, h, logged_in, ready)
-        {
+        let share = Share {
+            available: &mut m.available,
+            logged_in: &mut m.counted_logged_in,
+            ready: &mut m.counted_ready,
+        };
+        if share.count(&mut q.hot.counts, takes, logged_in, ready) {
             emptied.push(m.queue);
         }
     }
     a.members = members;
+    let mut seats = std::mem::take(&mut a.seats);
+    for s in seats.iter_mut() {
+        let Some(p) = pools.at_mut(s.pool) else {
+            continue;
+        };
+        let takes = takes(s.channel, a);
+        any_available |= takes;
+        let share = Share {
+            available: &mut s.available,
+            logged_in: &mut s.counted_logged_in,
+            ready: &mut s.counted_ready,
+        };
+        if share.count(&mut p.counts, takes, logged_in, ready) {
+            emptied.extend(
+                p.queues
+                    .iter()
+                    .filter_map(|slot| queues.at(*slot))
+                    .map(|q| q.cfg.id),
+            );
+        }
+    }
+    a.seats = seats;
     // The strategy keys may have changed with the agent's counters: refresh them.
     if any_available && !a.index_pending {
         a.index_pending = true;
@@ -445,16 +507,32 @@ fn sync_sign_ins(
     emptied
 }
 
-/// Brings a sign-in's share of its queue's logged-in and ready counters up to date.
-/// Returns whether the queue was left with no member logged in or none ready.
-fn count_member(m: &mut Member, h: &mut crate::queue::QueueHot, logged_in: bool, ready: bool) -> bool {
-    let a = count_flag(&mut m.counted_logged_in, &mut h.logged_in, logged_in);
-    let b = count_flag(&mut m.counted_ready, &mut h.ready, ready);
-    a || b
+/// One agent's share of a queue's or a pool's member counters: the flags saying what
+/// it is counted as.
+pub(super) struct Share<'a> {
+    pub available: &'a mut bool,
+    pub logged_in: &'a mut bool,
+    pub ready: &'a mut bool,
 }
 
-/// Sets a sign-in's counted flag and moves the queue's counter with it. Returns
-/// whether the counter dropped to zero.
+impl Share<'_> {
+    /// Brings the share up to date and moves the counters with it. Returns whether
+    /// the counters were left with no member logged in or none ready.
+    fn count(self, c: &mut Counts, available: bool, logged_in: bool, ready: bool) -> bool {
+        count_flag(self.available, &mut c.available, available);
+        let a = count_flag(self.logged_in, &mut c.logged_in, logged_in);
+        let b = count_flag(self.ready, &mut c.ready, ready);
+        a || b
+    }
+
+    /// Takes the share out of the counters (the sign-in or seat is going away).
+    pub(super) fn withdraw(self, c: &mut Counts) -> bool {
+        self.count(c, false, false, false)
+    }
+}
+
+/// Sets a share's flag and moves the counter with it. Returns whether the counter
+/// dropped to zero.
 fn count_flag(counted: &mut bool, counter: &mut u32, now: bool) -> bool {
     if *counted == now {
         return false;

@@ -113,10 +113,11 @@ impl Engine {
             return;
         };
         let Some(c) = st.calls.get_mut(&id) else { return };
+        let counts = q.counts(&st.pools);
         let refused = match q.cfg.join_empty {
             EmptyRule::Always => None,
-            EmptyRule::NoneLoggedIn => (q.hot.logged_in == 0).then_some(OverflowReason::NoAgents),
-            EmptyRule::NoneReady => (q.hot.ready == 0).then_some(OverflowReason::NoAgents),
+            EmptyRule::NoneLoggedIn => (counts.logged_in == 0).then_some(OverflowReason::NoAgents),
+            EmptyRule::NoneReady => (counts.ready == 0).then_some(OverflowReason::NoAgents),
         }
         .or_else(|| {
             q.cfg

@@ -3,7 +3,7 @@
 use super::Engine;
 use crate::agent::{Agent, Presence, Task, TaskPhase};
 use crate::call::Phase;
-use crate::config::{AgentConfig, QueueConfig};
+use crate::config::{AgentConfig, QueueConfig, QueueMembers};
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::input::SupervisionMode;
@@ -241,7 +241,7 @@ impl Engine {
         if self.state.agents.contains_key(&cfg.id) {
             return Err(Error::DuplicateAgent(cfg.id));
         }
-        let queues: BTreeSet<QueueId> = self.state.queues.keys().copied().collect();
+        let queues = &self.state.queues;
         let reasons: BTreeSet<&str> = self
             .state
             .config
@@ -249,7 +249,7 @@ impl Engine {
             .iter()
             .map(String::as_str)
             .collect();
-        crate::config::validate_agent(&cfg, &|q| queues.contains(&q), &reasons)
+        crate::config::validate_agent(&cfg, &|q| queues.get(&q).map(|q| q.cfg.members), &reasons)
             .map_err(|(p, m)| config_error(&format!("agent.{p}"), m))?;
         let mut agent = Agent::from_config(&cfg, &self.default_policy, &mut self.state.vocab);
         agent.state_since = now;
@@ -262,6 +262,7 @@ impl Engine {
         for (q, p) in members {
             self.add_member(id, q, p);
         }
+        self.seat_agent(now, id, true);
         Ok(())
     }
 
@@ -275,6 +276,7 @@ impl Engine {
         for q in queues {
             self.remove_member(now, id, q);
         }
+        self.seat_agent(now, id, false);
         self.state.agents.remove(&id);
         self.state.config.agents.retain(|a| a.id != id);
         self.state.last_agent.retain(|_, (a, _)| *a != id);
@@ -299,7 +301,8 @@ impl Engine {
             a.skills = s;
             a.tags = t;
         }
-        self.reindex(now, id);
+        // New skills: new skill pools (and counts, index entries in them).
+        self.seat_agent(now, id, true);
         self.route_agent(now, id);
         // Waiting calls that only this agent's new skills can serve are found when the
         // agent is next available; an idle agent was just routed above.
@@ -311,10 +314,14 @@ impl Engine {
             return Err(Error::DuplicateQueue(cfg.id));
         }
         self.check_queue_config(&cfg)?;
+        let by_skill = cfg.members == QueueMembers::BySkill;
         let queue = Queue::new(cfg.clone(), &mut self.state.vocab);
         self.state.queues.insert(cfg.id, queue);
         self.state.config.queues.push(cfg);
         self.refresh_sticky_routing();
+        if by_skill {
+            self.rebuild_pools();
+        }
         Ok(())
     }
 
@@ -336,6 +343,28 @@ impl Engine {
         }
         self.check_queue_config(&cfg)?;
         let id = cfg.id;
+        let was_by_skill = self.state.queues.get(&id).is_some_and(|q| q.pool.is_some());
+        let by_skill = cfg.members == QueueMembers::BySkill;
+        if by_skill {
+            // Members come from skills now: the sign-ins end.
+            let members: Vec<AgentId> = self
+                .state
+                .queues
+                .get(&id)
+                .map(|q| q.members.iter().copied().collect())
+                .unwrap_or_default();
+            for m in members {
+                self.remove_member(now, m, id);
+                self.push_event(Event::AgentMembershipChanged {
+                    agent: m,
+                    queue: id,
+                    signed_in: false,
+                });
+            }
+            for a in &mut self.state.config.agents {
+                a.queues.retain(|m| m.queue() != id);
+            }
+        }
         let st = &mut self.state;
         let fresh = Queue::new(cfg.clone(), &mut st.vocab);
         let Some(q) = st.queues.get_mut(&id) else {
@@ -368,6 +397,9 @@ impl Engine {
         }
         for m in &members {
             self.reindex(now, *m);
+        }
+        if by_skill || was_by_skill {
+            self.rebuild_pools();
         }
         self.refresh_sticky_routing();
         let waiting: Vec<CallId> = self
@@ -402,6 +434,7 @@ impl Engine {
         {
             return Err(Error::InvalidInput(format!("{} overflows to {id}", other.cfg.id)));
         }
+        let by_skill = q.pool.is_some();
         let members: Vec<AgentId> = q.members.iter().copied().collect();
         let now = self.state.now;
         for m in members {
@@ -411,6 +444,9 @@ impl Engine {
         self.state.config.queues.retain(|q| q.id != id);
         for a in &mut self.state.config.agents {
             a.queues.retain(|m| m.queue() != id);
+        }
+        if by_skill {
+            self.rebuild_pools();
         }
         self.refresh_sticky_routing();
         Ok(())

@@ -5,7 +5,7 @@
 
 use super::Engine;
 use super::timers::TimerKind;
-use crate::agent::{Agent, Member, Task, TaskPhase};
+use crate::agent::{Agent, Task, TaskPhase};
 use crate::call::{Call, Phase};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::output::{Action, Event, Offer};
@@ -24,11 +24,11 @@ struct Ranked {
 }
 
 impl Ranked {
-    fn new(now: Millis, m: &Member, q: &Queue, key: i64, call: CallId) -> Ranked {
+    fn new(now: Millis, q: &Queue, key: i64, call: CallId) -> Ranked {
         Ranked {
             score: (now as i64).saturating_sub(key) as f64 * q.hot.weight,
             key,
-            queue: m.queue,
+            queue: q.cfg.id,
             call,
         }
     }
@@ -79,8 +79,8 @@ fn call_view<'a>(
         && let Some(a) = agents.get(agent)
     {
         preferred_logged_in = a.logged_in();
-        let avail = match (a.member(q.cfg.id), step_of(q, c)) {
-            (Some(m), Some(step)) => m.available && eligible(step, c, a, m.penalty, now),
+        let avail = match (a.placement(q.cfg.id, q.pool), step_of(q, c)) {
+            (Some(p), Some(step)) => p.available && eligible(step, c, a, p.penalty, now),
             _ => false,
         };
         preferred = Some((*agent, avail));
@@ -120,6 +120,7 @@ fn eligible_listing(
     start: Option<crate::routing::IndexKey>,
     agents: &FxHashMap<AgentId, Box<Agent>>,
     queue: QueueId,
+    pool: Option<u32>,
     step: &Step,
     c: &Call,
     now: Millis,
@@ -128,7 +129,7 @@ fn eligible_listing(
     let mut rejected = 0;
     for (p, _, id) in scan(available, start) {
         let Some(a) = agents.get(id) else { continue };
-        if !a.member(queue).is_some_and(|m| m.available) {
+        if !a.placement(queue, pool).is_some_and(|m| m.available) {
             continue;
         }
         if eligible(step, c, a, *p, now) {
@@ -161,12 +162,18 @@ impl Engine {
         let view = call_view(q, c, now, &st.agents, &st.last_agent);
         let step_no = c.visit.as_ref().map_or(0, |v| v.step);
         let agents = &st.agents;
+        let pool = q.pool;
         let Queue {
             strategy,
             available,
             steps,
             ..
         } = q;
+        // A by-skill queue scans its skill pool's index.
+        let available = match pool {
+            Some(p) => &mut st.pools.at_mut(p)?.available,
+            None => available,
+        };
         let step = step_in(steps, c)?;
         let strat: &mut dyn RoutingStrategy = match strategy {
             StrategySlot::Builtin(b) => b,
@@ -181,17 +188,17 @@ impl Engine {
         stale.clear();
         let mut candidates = scan(available, start).filter_map(|e @ (p, _, id)| {
             let a = agents.get(id)?;
-            let m = a.member(qid)?;
+            let m = a.placement(qid, pool)?;
             if !m.available {
                 stale.push(*e);
                 return None;
             }
-            eligible(step, c, a, *p, now).then(|| a.view(m))
+            eligible(step, c, a, *p, now).then(|| a.view_at(m.penalty, m.position))
         });
         let choice = strat.choose(&view, &mut candidates, &mut st.rng);
         drop(candidates);
         let decision = explain.then(|| {
-            let (listed, rejected) = eligible_listing(available, start, agents, qid, step, c, now);
+            let (listed, rejected) = eligible_listing(available, start, agents, qid, pool, step, c, now);
             RoutingDecision {
                 call,
                 queue: qid,
@@ -205,7 +212,14 @@ impl Engine {
         });
         for e in &stale {
             available.remove(e);
-            if let Some(indexed) = st.agents.get_mut(&e.2).and_then(|a| a.indexed_mut(qid)) {
+            let Some(a) = st.agents.get_mut(&e.2) else {
+                continue;
+            };
+            let indexed = match pool {
+                Some(p) => a.seat_mut(p).map(|s| &mut s.indexed),
+                None => a.indexed_mut(qid),
+            };
+            if let Some(indexed) = indexed {
                 *indexed = None;
             }
         }
@@ -322,35 +336,28 @@ impl Engine {
     fn best_call_for(&self, now: Millis, agent: AgentId) -> Option<(CallId, QueueId)> {
         let st = &self.state;
         let a = st.agents.get(&agent)?;
-        let mut top: Option<(Ranked, &Member)> = None;
-        for m in a.members.iter().filter(|m| m.available) {
-            let Some(q) = st.queues.at(m.slot) else {
-                continue;
-            };
+        let mut top: Option<(Ranked, &Queue, u32)> = None;
+        for (q, penalty) in self.serving(a) {
             let Some((key, _, call)) = q.hot.head else {
                 continue;
             };
-            let r = Ranked::new(now, m, q, key, call);
-            if top.as_ref().is_none_or(|(t, _)| r.outranks(t)) {
-                top = Some((r, m));
+            let r = Ranked::new(now, q, key, call);
+            if top.as_ref().is_none_or(|(t, _, _)| r.outranks(t)) {
+                top = Some((r, q, penalty));
             }
         }
-        let (first, m) = top?;
-        if st
-            .queues
-            .at(m.slot)
-            .is_some_and(|q| self.may_take(now, q, a, m, first.call))
-        {
+        let (first, q, penalty) = top?;
+        if self.may_take(now, q, a, penalty, first.call) {
             return Some((first.call, first.queue));
         }
         let mut best: Option<Ranked> = None;
-        for m in a.members.iter().filter(|m| m.available) {
-            let Some(q) = st.queues.at(m.slot) else {
-                continue;
-            };
-            if let Some(&(key, _, call)) = q.waiting.iter().find(|(_, _, c)| self.may_take(now, q, a, m, *c))
+        for (q, penalty) in self.serving(a) {
+            if let Some(&(key, _, call)) = q
+                .waiting
+                .iter()
+                .find(|(_, _, c)| self.may_take(now, q, a, penalty, *c))
             {
-                let r = Ranked::new(now, m, q, key, call);
+                let r = Ranked::new(now, q, key, call);
                 if best.as_ref().is_none_or(|b| r.outranks(b)) {
                     best = Some(r);
                 }
@@ -359,8 +366,26 @@ impl Engine {
         best.map(|b| (b.call, b.queue))
     }
 
-    /// Whether the agent, a member of `q`, may take this waiting call now.
-    fn may_take(&self, now: Millis, q: &Queue, a: &Agent, m: &Member, call: CallId) -> bool {
+    /// The queues where the agent is available, with its penalty there: those it is
+    /// signed in to, then those drawing on the skill pools it has a seat in.
+    fn serving<'a>(&'a self, a: &'a Agent) -> impl Iterator<Item = (&'a Queue, u32)> + 'a {
+        let st = &self.state;
+        let signed_in = a
+            .members
+            .iter()
+            .filter(|m| m.available)
+            .filter_map(|m| Some((st.queues.at(m.slot)?, m.penalty)));
+        let by_skill = a
+            .seats
+            .iter()
+            .filter(|s| s.available)
+            .filter_map(|s| st.pools.at(s.pool))
+            .flat_map(|p| p.queues.iter().filter_map(|slot| Some((st.queues.at(*slot)?, 0))));
+        signed_in.chain(by_skill)
+    }
+
+    /// Whether the agent, a member of `q` at `penalty`, may take this waiting call now.
+    fn may_take(&self, now: Millis, q: &Queue, a: &Agent, penalty: u32, call: CallId) -> bool {
         let st = &self.state;
         let Some(c) = st.calls.get(&call) else {
             return false;
@@ -368,7 +393,7 @@ impl Engine {
         let Some(step) = step_of(q, c) else {
             return false;
         };
-        if !eligible(step, c, a, m.penalty, now) {
+        if !eligible(step, c, a, penalty, now) {
             return false;
         }
         q.strategy
@@ -394,9 +419,9 @@ impl Engine {
         {
             let custom = &mut self.custom;
             if let (Some(q), Some(a)) = (st.queues.get_mut(&qid), st.agents.get(first))
-                && let Some(m) = a.member(qid)
+                && let Some(m) = a.placement(qid, q.pool)
             {
-                let view = a.view(m);
+                let view = a.view_at(m.penalty, m.position);
                 match &mut q.strategy {
                     StrategySlot::Builtin(b) => b.on_offered(&view),
                     StrategySlot::Custom(n) => {
@@ -522,8 +547,12 @@ impl Engine {
         let q = st.queues.get(&v.queue)?;
         let step = step_of(q, c)?;
         let start = q.strategy.resolve(&self.custom).start_key();
+        let available = match q.pool.and_then(|p| st.pools.at(p)) {
+            Some(p) => &p.available,
+            None => &q.available,
+        };
         let (eligible_agents, rejected) =
-            eligible_listing(&q.available, start, &st.agents, v.queue, step, c, now);
+            eligible_listing(available, start, &st.agents, v.queue, q.pool, step, c, now);
         let choice = match eligible_agents.first() {
             Some(a) if c.phase == Phase::Waiting => Choice::Offer(*a),
             _ => Choice::NoAgent,

@@ -509,15 +509,16 @@ impl Engine {
             } else {
                 q.cfg.name.clone()
             };
+            let counts = q.counts(&self.state.pools);
             scope.queues.insert(
                 name,
                 QueueFacts {
                     waiting: q.waiting.len() as u64,
                     ewt_secs: q
-                        .estimated_wait_ms(q.waiting.len() as u32 + 1)
+                        .estimated_wait_ms(q.waiting.len() as u32 + 1, counts)
                         .map_or(-1, |ms| ms.div_ceil(1000) as i64),
-                    agents_ready: u64::from(q.hot.available),
-                    agents_logged_in: u64::from(q.hot.logged_in),
+                    agents_ready: u64::from(counts.available),
+                    agents_logged_in: u64::from(counts.logged_in),
                 },
             );
         }
@@ -1142,7 +1143,7 @@ impl Engine {
                     .visit
                     .as_ref()
                     .and_then(|v| self.state.queues.get(&v.queue))
-                    .and_then(|q| q.estimated_wait_ms(q.waiting.len() as u32));
+                    .and_then(|q| q.estimated_wait_ms(q.waiting.len() as u32, q.counts(&self.state.pools)));
                 let due = offers
                     .after_secs
                     .is_some_and(|s| waited >= Millis::from(s) * 1000)

@@ -7,6 +7,7 @@ mod calls;
 mod changes;
 mod dispatch;
 mod ivr;
+mod pools;
 mod queries;
 mod timers;
 mod transfers;
@@ -64,6 +65,9 @@ struct State {
     /// Always empty between inputs.
     #[serde(skip)]
     index_pending: Vec<AgentId>,
+    /// The skill pools of by-skill queues (see [`crate::queue::pool`]). Derived.
+    #[serde(skip)]
+    pools: crate::queue::Pools,
 }
 
 type CompiledParts = (
@@ -247,6 +251,7 @@ impl Engine {
                 interval_ms,
                 lookup_seq: 0,
                 index_pending: Vec::new(),
+                pools: Default::default(),
                 config,
             },
             custom,
@@ -260,6 +265,7 @@ impl Engine {
             default_policy,
         };
         engine.refresh_sticky_routing();
+        engine.rebuild_pools();
         let members: Vec<(AgentId, Vec<(QueueId, u32)>)> = engine
             .state
             .config
@@ -409,7 +415,8 @@ impl Engine {
     }
 
     /// Rebuilds what a snapshot leaves out because it follows from the rest: each
-    /// sign-in's queue slot and each queue's [`crate::queue::QueueHot`].
+    /// sign-in's queue slot, each queue's [`crate::queue::QueueHot`], and the skill
+    /// pools with the agents' seats.
     fn relink(&mut self) {
         let st = &mut self.state;
         for q in st.queues.values_mut() {
@@ -430,12 +437,14 @@ impl Engine {
                 m.slot = slot;
                 if let Some(q) = st.queues.at_mut(slot) {
                     m.channel = q.cfg.channel;
-                    q.hot.available += u32::from(m.available);
-                    q.hot.logged_in += u32::from(m.counted_logged_in);
-                    q.hot.ready += u32::from(m.counted_ready);
+                    let c = &mut q.hot.counts;
+                    c.available += u32::from(m.available);
+                    c.logged_in += u32::from(m.counted_logged_in);
+                    c.ready += u32::from(m.counted_ready);
                 }
             }
         }
+        self.rebuild_pools();
     }
 
     /// The interned id of a skill name, for custom strategies.

@@ -70,15 +70,36 @@ impl Engine {
         self.state.queues.get(&id).map(|q| q.waiting.len() as u32)
     }
 
+    /// The agents serving a queue: its sign-ins, or the seats in its skill pool.
+    fn members_of<'a>(
+        &'a self,
+        q: &'a crate::queue::Queue,
+    ) -> Box<dyn Iterator<Item = &'a crate::agent::Agent> + 'a> {
+        match q.pool {
+            Some(p) => Box::new(
+                self.state
+                    .agents
+                    .values()
+                    .map(|a| &**a)
+                    .filter(move |a| a.seat(p).is_some()),
+            ),
+            None => Box::new(
+                q.members
+                    .iter()
+                    .filter_map(|m| self.state.agents.get(m))
+                    .map(|a| &**a),
+            ),
+        }
+    }
+
     /// The real-time status of a queue.
     pub fn queue_status(&self, id: QueueId) -> Option<QueueStatus> {
         let q = self.state.queues.get(&id)?;
         let now = self.state.now;
+        let counts = q.counts(&self.state.pools);
         let mut by_state: BTreeMap<String, u32> = BTreeMap::new();
-        for m in &q.members {
-            if let Some(a) = self.state.agents.get(m) {
-                *by_state.entry(a.state().kind().to_string()).or_default() += 1;
-            }
+        for a in self.members_of(q) {
+            *by_state.entry(a.state().kind().to_string()).or_default() += 1;
         }
         let longest = q
             .waiting
@@ -95,11 +116,11 @@ impl Engine {
             name: q.cfg.name.clone(),
             waiting: q.waiting.len() as u32,
             longest_wait_ms: longest,
-            agents_logged_in: q.hot.logged_in,
-            agents_available: q.hot.available,
+            agents_logged_in: counts.logged_in,
+            agents_available: counts.available,
             agents_by_state: by_state,
             estimated_wait_secs: q
-                .estimated_wait_ms(q.waiting.len() as u32 + 1)
+                .estimated_wait_ms(q.waiting.len() as u32 + 1, counts)
                 .map(|ms| ms.div_ceil(1000)),
             service_level: counters.service_level(q.cfg.service_level.formula),
             interval: counters,

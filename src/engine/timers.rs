@@ -193,7 +193,7 @@ impl Engine {
             parts.push(PromptPart::Number(i64::from(position)));
         }
         if cfg.estimated_wait
-            && let Some(ms) = q.estimated_wait_ms(position)
+            && let Some(ms) = q.estimated_wait_ms(position, q.counts(&self.state.pools))
         {
             parts.push(PromptPart::Prompt("queue-estimated-wait".into()));
             parts.push(PromptPart::Duration {

@@ -2,8 +2,10 @@
 //! available member agents ordered by the queue's strategy, escalation steps, and the
 //! estimated-wait model.
 
+pub(crate) mod pool;
 mod table;
 
+pub(crate) use pool::Pools;
 pub(crate) use table::Queues;
 
 use crate::config::QueueConfig;
@@ -51,6 +53,17 @@ pub(crate) type WaitKey = (i64, u64, CallId);
 /// Key of an available agent: `(penalty, strategy key, agent)`.
 pub(crate) type AvailKey = (u32, IndexKey, AgentId);
 
+/// Member counters of a queue with listed members, or of a skill pool.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// Members that may take a contact of the channel now.
+    pub available: u32,
+    /// Members logged in.
+    pub logged_in: u32,
+    /// Members ready (whether or not busy).
+    pub ready: u32,
+}
+
 /// What routing reads of a queue on every change of a member agent, in one cache line:
 /// the member counters, the first waiting call, and the weight. Derived
 /// from the rest of the state, so snapshots leave it out (see `Engine::relink`).
@@ -61,12 +74,8 @@ pub(crate) struct QueueHot {
     pub head: Option<WaitKey>,
     /// `cfg.weight`.
     pub weight: f64,
-    /// Members that may take a contact of the queue's channel now.
-    pub available: u32,
-    /// Members logged in.
-    pub logged_in: u32,
-    /// Members ready (whether or not busy).
-    pub ready: u32,
+    /// The sign-ins' counters (a queue drawing on a pool uses the pool's).
+    pub counts: Counts,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -83,6 +92,10 @@ pub(crate) struct Queue {
     /// are no longer available (see `Agent::indexed`); `hot.available` is exact.
     pub available: BTreeSet<AvailKey>,
     pub members: BTreeSet<AgentId>,
+    /// The skill pool a by-skill queue draws on: its members, their counters and its
+    /// index of available agents are the pool's (see `Engine::relink`).
+    #[serde(skip)]
+    pub pool: Option<u32>,
     pub next_position: u32,
     /// Moving average of handle time (talk + hold + wrap-up), ms.
     pub aht_ms: f64,
@@ -112,6 +125,7 @@ impl Queue {
             waiting: BTreeSet::new(),
             available: BTreeSet::new(),
             members: BTreeSet::new(),
+            pool: None,
             next_position: 0,
             stats: QueueStats::default(),
             at_risk_interval: None,
@@ -157,12 +171,21 @@ impl Queue {
     }
 
     /// Estimated wait for the caller at `position` (1-based): position x average handle
-    /// time / logged-in members. `None` when no member is logged in.
-    pub(crate) fn estimated_wait_ms(&self, position: u32) -> Option<Millis> {
-        if self.hot.logged_in == 0 {
+    /// time / logged-in members (`counts` are the queue's, from [`Queue::counts`]).
+    /// `None` when no member is logged in.
+    pub(crate) fn estimated_wait_ms(&self, position: u32, counts: Counts) -> Option<Millis> {
+        if counts.logged_in == 0 {
             return None;
         }
-        Some((f64::from(position) * self.aht_ms / f64::from(self.hot.logged_in)).round() as Millis)
+        Some((f64::from(position) * self.aht_ms / f64::from(counts.logged_in)).round() as Millis)
+    }
+
+    /// The member counters: the sign-ins' or the skill pool's.
+    pub(crate) fn counts(&self, pools: &Pools) -> Counts {
+        match self.pool.and_then(|p| pools.at(p)) {
+            Some(p) => p.counts,
+            None => self.hot.counts,
+        }
     }
 
     /// Records a finished handle time in the moving average (weight 0.1).

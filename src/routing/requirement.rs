@@ -107,6 +107,19 @@ impl Requirement {
     }
 
     /// Structural checks that serde cannot express.
+    /// The skill a by-skill queue recruits by: this requirement's skill, or the first
+    /// skill of a top-level `all`.
+    pub fn anchor_skill(&self) -> Option<&str> {
+        match self {
+            Requirement::Skill(s) => Some(&s.skill),
+            Requirement::All(a) => a.all.iter().find_map(|r| match r {
+                Requirement::Skill(s) => Some(s.skill.as_str()),
+                _ => None,
+            }),
+            _ => None,
+        }
+    }
+
     pub(crate) fn check(&self) -> Result<(), String> {
         self.check_depth(0)
     }

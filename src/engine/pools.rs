@@ -1,0 +1,98 @@
+//! Skill pools at run time: building them from the queues and seating agents in them
+//! by their skills (see [`crate::queue::pool`]).
+
+use super::Engine;
+use super::agents::Share;
+use crate::agent::Seat;
+use crate::ids::{AgentId, Millis, QueueId};
+use crate::queue::{Pools, pool};
+
+impl Engine {
+    /// Builds the skill pools again from the queues, and every agent's seats from its
+    /// skills; the counters and index entries follow from the agents' states. Runs
+    /// when the engine is built or restored and when a by-skill queue is added,
+    /// changed or removed.
+    pub(super) fn rebuild_pools(&mut self) {
+        let st = &mut self.state;
+        let had_pools = !st.pools.is_empty();
+        st.pools = Pools::default();
+        let mut slots: Vec<(QueueId, u32)> = st
+            .queues
+            .keys()
+            .filter_map(|id| Some((*id, st.queues.slot_of(id)?)))
+            .collect();
+        slots.sort_unstable();
+        for (_, slot) in slots {
+            let Some(q) = st.queues.at_mut(slot) else {
+                continue;
+            };
+            q.pool = pool::key_of(q).map(|key| st.pools.attach(key, slot).0);
+        }
+        if st.pools.is_empty() && !had_pools {
+            return;
+        }
+        let mut ids: Vec<AgentId> = st.agents.keys().copied().collect();
+        ids.sort_unstable();
+        for id in &ids {
+            if let Some(a) = st.agents.get_mut(id) {
+                // Their pools are gone with the old table.
+                a.seats = Vec::new();
+            }
+        }
+        let now = st.now;
+        for id in ids {
+            self.seat_agent(now, id, true);
+        }
+        self.flush_index();
+    }
+
+    /// Gives the agent a seat in each pool of its skills (`seated`), or none (the agent
+    /// is leaving), in place of the seats it had, and counts it there.
+    pub(super) fn seat_agent(&mut self, now: Millis, id: AgentId, seated: bool) {
+        let st = &mut self.state;
+        let Some(a) = st.agents.get_mut(&id) else {
+            return;
+        };
+        let mut emptied: Vec<QueueId> = Vec::new();
+        for mut s in std::mem::take(&mut a.seats) {
+            let Some(p) = st.pools.at_mut(s.pool) else {
+                continue;
+            };
+            if let Some(k) = s.indexed {
+                p.available.remove(&(0, k, id));
+            }
+            let share = Share {
+                available: &mut s.available,
+                logged_in: &mut s.counted_logged_in,
+                ready: &mut s.counted_ready,
+            };
+            if share.withdraw(&mut p.counts) {
+                emptied.extend(p.queues.iter().filter_map(|q| st.queues.at(*q)).map(|q| q.cfg.id));
+            }
+        }
+        if seated {
+            for (skill, _) in &a.skills {
+                for &slot in st.pools.of_skill(*skill) {
+                    let Some(p) = st.pools.at(slot) else {
+                        continue;
+                    };
+                    a.seats.push(Seat {
+                        pool: slot,
+                        channel: p.key.channel,
+                        available: false,
+                        counted_logged_in: false,
+                        counted_ready: false,
+                        indexed: None,
+                    });
+                }
+            }
+            a.seats.shrink_to_fit();
+            self.reindex(now, id);
+        }
+        // The agent is counted again first, so only a pool really left without
+        // members applies its queues' leave-empty rule.
+        for q in emptied {
+            self.check_leave_empty(now, q);
+        }
+    }
+}
