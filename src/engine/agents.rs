@@ -364,8 +364,8 @@ impl Engine {
                 };
                 refresh_entry(&mut q.available, indexed, p, want, id);
             }
-            let mut seats = std::mem::take(&mut a.seats);
-            for s in seats.iter_mut().filter(|s| s.available) {
+            let mut keys = std::mem::take(&mut a.seat_keys);
+            for (s, indexed) in a.seats.iter().zip(keys.iter_mut()).filter(|(s, _)| s.available) {
                 let Some(pool) = st.pools.at_mut(s.pool) else {
                     continue;
                 };
@@ -374,9 +374,9 @@ impl Engine {
                     continue;
                 };
                 let want = q.strategy.resolve(custom).index_key(&a.view_at(0, id.0));
-                refresh_entry(&mut pool.available, &mut s.indexed, 0, want, id);
+                refresh_entry(&mut pool.available, indexed, 0, want, id);
             }
-            a.seats = seats;
+            a.seat_keys = keys;
         }
         // Keep the list's capacity for the next input.
         st.index_pending = pending;

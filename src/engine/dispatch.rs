@@ -97,18 +97,34 @@ fn call_view<'a>(
 }
 
 /// The available agents of a queue in scan order (wrapping at the start key).
-fn scan(
-    available: &BTreeSet<AvailKey>,
-    start: Option<crate::routing::IndexKey>,
-) -> impl Iterator<Item = &AvailKey> {
-    let (head, tail) = match start {
+fn scan(available: &BTreeSet<AvailKey>, start: Option<crate::routing::IndexKey>) -> Scan<'_> {
+    match start {
         Some(k) => {
             let pivot = (0, k, AgentId(0));
-            (available.range(pivot..), Some(available.range(..pivot)))
+            Scan::Wrapped(available.range(pivot..).chain(available.range(..pivot)))
         }
-        None => (available.range(..), None),
-    };
-    head.chain(tail.into_iter().flatten())
+        // A plain walk finds its first leaf only when first asked, unlike a range.
+        None => Scan::Whole(available.iter()),
+    }
+}
+
+/// An index scan: whole, or from a start key wrapping around.
+enum Scan<'a> {
+    Whole(std::collections::btree_set::Iter<'a, AvailKey>),
+    Wrapped(
+        std::iter::Chain<std::collections::btree_set::Range<'a, AvailKey>, std::collections::btree_set::Range<'a, AvailKey>>,
+    ),
+}
+
+impl<'a> Iterator for Scan<'a> {
+    type Item = &'a AvailKey;
+
+    fn next(&mut self) -> Option<&'a AvailKey> {
+        match self {
+            Scan::Whole(i) => i.next(),
+            Scan::Wrapped(i) => i.next(),
+        }
+    }
 }
 
 /// For a routing explanation: the first [`EXPLAIN_LIMIT`] eligible agents among those
@@ -216,7 +232,7 @@ impl Engine {
                 continue;
             };
             let indexed = match pool {
-                Some(p) => a.seat_mut(p).map(|s| &mut s.indexed),
+                Some(p) => a.seat_key_mut(p),
                 None => a.indexed_mut(qid),
             };
             if let Some(indexed) = indexed {

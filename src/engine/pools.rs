@@ -37,6 +37,7 @@ impl Engine {
             if let Some(a) = st.agents.get_mut(id) {
                 // Their pools are gone with the old table.
                 a.seats = Vec::new();
+                a.seat_keys = Vec::new();
             }
         }
         let now = st.now;
@@ -54,11 +55,12 @@ impl Engine {
             return;
         };
         let mut emptied: Vec<QueueId> = Vec::new();
-        for mut s in std::mem::take(&mut a.seats) {
+        let keys = std::mem::take(&mut a.seat_keys);
+        for (mut s, key) in std::mem::take(&mut a.seats).into_iter().zip(keys) {
             let Some(p) = st.pools.at_mut(s.pool) else {
                 continue;
             };
-            if let Some(k) = s.indexed {
+            if let Some(k) = key {
                 p.available.remove(&(0, k, id));
             }
             let share = Share {
@@ -82,11 +84,11 @@ impl Engine {
                         available: false,
                         counted_logged_in: false,
                         counted_ready: false,
-                        indexed: None,
                     });
                 }
             }
             a.seats.shrink_to_fit();
+            a.seat_keys = vec![None; a.seats.len()];
             self.reindex(now, id);
         }
         // The agent is counted again first, so only a pool really left without
