@@ -54,20 +54,31 @@ pub(crate) struct Member {
 }
 
 /// The agent's seat in a skill pool (see `crate::queue::pool`): its share of the
-/// pool's counters (its index entry key is in `Agent::seat_keys`). Follows from the
+/// pool's counters and whether it has an entry in the pool's index. Follows from the
 /// agent's skills, so snapshots leave it out. Eight bytes, so that an agent's seats
 /// usually share one cache line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Seat {
     /// The pool's slot.
     pub pool: u32,
-    /// The pool's channel.
-    pub channel: Channel,
     /// The agent may take a contact of the pool's channel now.
     pub available: bool,
     /// Counted in the pool's logged-in and ready counters.
     pub counted_logged_in: bool,
     pub counted_ready: bool,
+    /// The agent has an entry in the pool's index, keyed by `Agent::seat_keyed`. It
+    /// may be stale (as `Agent::indexed` for sign-ins).
+    pub indexed: bool,
+}
+
+/// The counters a strategy's index key may depend on, as they were when an agent's
+/// pool entries were keyed: one copy for all the agent's seats, from which the key of
+/// each entry follows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct KeyInputs {
+    pub idle_since: Millis,
+    pub answered: u32,
+    pub talk_ms: u64,
 }
 
 /// Where an agent stands in one queue: as a signed-in member or through a pool seat.
@@ -145,7 +156,8 @@ pub(crate) struct Agent {
     pub policy: Arc<AgentPolicy>,
     pub presence: Presence,
     pub tasks: Vec<Task>,
-    pub wrap_up: Option<WrapUp>,
+    /// Boxed: most of the time an agent is not in wrap-up.
+    pub wrap_up: Option<Box<WrapUp>>,
     /// A supervisor logged the agent out while busy: log out when free.
     pub pending_logout: bool,
     /// No offers until this time (no-answer and reject delays).
@@ -163,10 +175,9 @@ pub(crate) struct Agent {
     /// Seats in the skill pools of the agent's skills (see `crate::queue::pool`).
     #[serde(skip)]
     pub seats: Vec<Seat>,
-    /// Per seat (parallel to `seats`): the key of the agent's entry in the pool's
-    /// index, which may be stale (as `indexed` for sign-ins).
+    /// The counters the seats' index entries are keyed with (see [`KeyInputs`]).
     #[serde(skip)]
-    pub seat_keys: Vec<Option<IndexKey>>,
+    pub seat_keyed: KeyInputs,
     pub idle_since: Millis,
     pub answered: u32,
     pub talk_ms: u64,
@@ -204,7 +215,7 @@ impl Agent {
             members: Vec::new(),
             indexed: Vec::new(),
             seats: Vec::new(),
-            seat_keys: Vec::new(),
+            seat_keyed: KeyInputs::default(),
             idle_since: 0,
             answered: 0,
             talk_ms: 0,
@@ -320,10 +331,27 @@ impl Agent {
         self.seats.iter().find(|s| s.pool == pool)
     }
 
-    /// The index entry key of the seat in pool `pool` (see `seat_keys`).
-    pub(crate) fn seat_key_mut(&mut self, pool: u32) -> Option<&mut Option<IndexKey>> {
-        let i = self.seats.iter().position(|s| s.pool == pool)?;
-        self.seat_keys.get_mut(i)
+    pub(crate) fn seat_mut(&mut self, pool: u32) -> Option<&mut Seat> {
+        self.seats.iter_mut().find(|s| s.pool == pool)
+    }
+
+    /// The counters index keys depend on, now.
+    pub(crate) fn key_inputs(&self) -> KeyInputs {
+        KeyInputs {
+            idle_since: self.idle_since,
+            answered: self.answered,
+            talk_ms: self.talk_ms,
+        }
+    }
+
+    /// The strategy's view of the agent in a skill pool, with the counters `k`.
+    pub(crate) fn pool_view(&self, k: KeyInputs) -> AgentView<'_> {
+        AgentView {
+            idle_since: k.idle_since,
+            answered: k.answered,
+            talk_ms: k.talk_ms,
+            ..self.view_at(0, self.id.0)
+        }
     }
 
     /// Where the agent stands in a queue: its sign-in, or for a queue drawing on a

@@ -364,19 +364,40 @@ impl Engine {
                 };
                 refresh_entry(&mut q.available, indexed, p, want, id);
             }
-            let mut keys = std::mem::take(&mut a.seat_keys);
-            for (s, indexed) in a.seats.iter().zip(keys.iter_mut()).filter(|(s, _)| s.available) {
-                let Some(pool) = st.pools.at_mut(s.pool) else {
+            // Every entry is keyed again with the agent's counters now; an entry of a
+            // seat that is not available (another channel's pool) goes.
+            let (old, new) = (a.seat_keyed, a.key_inputs());
+            for i in 0..a.seats.len() {
+                let Some(s) = a.seats.get(i) else { break };
+                let (slot, available, indexed) = (s.pool, s.available, s.indexed);
+                if !available && !indexed {
+                    continue;
+                }
+                let Some(pool) = st.pools.at_mut(slot) else {
                     continue;
                 };
                 // The pool's queues order agents alike: the first one's strategy keys.
                 let Some(q) = pool.queues.first().and_then(|slot| st.queues.at(*slot)) else {
                     continue;
                 };
-                let want = q.strategy.resolve(custom).index_key(&a.view_at(0, id.0));
-                refresh_entry(&mut pool.available, indexed, 0, want, id);
+                let strategy = q.strategy.resolve(custom);
+                let mut key = indexed.then(|| strategy.index_key(&a.pool_view(old)));
+                if available {
+                    refresh_entry(
+                        &mut pool.available,
+                        &mut key,
+                        0,
+                        strategy.index_key(&a.pool_view(new)),
+                        id,
+                    );
+                } else if let Some(k) = key.take() {
+                    pool.available.remove(&(0, k, id));
+                }
+                if let Some(s) = a.seats.get_mut(i) {
+                    s.indexed = key.is_some();
+                }
             }
-            a.seat_keys = keys;
+            a.seat_keyed = new;
         }
         // Keep the list's capacity for the next input.
         st.index_pending = pending;
@@ -482,7 +503,7 @@ fn sync_sign_ins(
         let Some(p) = pools.at_mut(s.pool) else {
             continue;
         };
-        let takes = takes(s.channel, a);
+        let takes = takes(p.key.channel, a);
         any_available |= takes;
         let share = Share {
             available: &mut s.available,

@@ -610,12 +610,12 @@ impl Engine {
         if wrap_secs > 0 || (realtime && !auto_ready) {
             let until = (auto_ready && wrap_secs > 0).then(|| now + Millis::from(wrap_secs) * 1000);
             a.epoch += 1;
-            a.wrap_up = Some(WrapUp {
+            a.wrap_up = Some(Box::new(WrapUp {
                 call: id,
                 until,
                 started: now,
                 counted_in,
-            });
+            }));
             wrap_timer = until.map(|t| (t, a.epoch));
         } else if a.tasks.is_empty() {
             a.idle_since = now;

@@ -290,6 +290,8 @@ impl Engine {
         skills: BTreeMap<String, u8>,
     ) -> Result<()> {
         self.agent(id)?;
+        // Out of the pools of the old skills (whose index keys may use the levels).
+        let emptied = self.unseat(id);
         let st = &mut self.state;
         let Some(a) = st.agents.get_mut(&id) else {
             return Ok(());
@@ -302,7 +304,8 @@ impl Engine {
             a.tags = t;
         }
         // New skills: new skill pools (and counts, index entries in them).
-        self.seat_agent(now, id, true);
+        self.seat(id);
+        self.after_reseat(now, id, emptied);
         self.route_agent(now, id);
         // Waiting calls that only this agent's new skills can serve are found when the
         // agent is next available; an idle agent was just routed above.

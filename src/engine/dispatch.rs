@@ -112,7 +112,10 @@ fn scan(available: &BTreeSet<AvailKey>, start: Option<crate::routing::IndexKey>)
 enum Scan<'a> {
     Whole(std::collections::btree_set::Iter<'a, AvailKey>),
     Wrapped(
-        std::iter::Chain<std::collections::btree_set::Range<'a, AvailKey>, std::collections::btree_set::Range<'a, AvailKey>>,
+        std::iter::Chain<
+            std::collections::btree_set::Range<'a, AvailKey>,
+            std::collections::btree_set::Range<'a, AvailKey>,
+        >,
     ),
 }
 
@@ -232,7 +235,12 @@ impl Engine {
                 continue;
             };
             let indexed = match pool {
-                Some(p) => a.seat_key_mut(p),
+                Some(p) => {
+                    if let Some(s) = a.seat_mut(p) {
+                        s.indexed = false;
+                    }
+                    continue;
+                }
                 None => a.indexed_mut(qid),
             };
             if let Some(indexed) = indexed {

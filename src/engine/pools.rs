@@ -37,7 +37,6 @@ impl Engine {
             if let Some(a) = st.agents.get_mut(id) {
                 // Their pools are gone with the old table.
                 a.seats = Vec::new();
-                a.seat_keys = Vec::new();
             }
         }
         let now = st.now;
@@ -50,17 +49,33 @@ impl Engine {
     /// Gives the agent a seat in each pool of its skills (`seated`), or none (the agent
     /// is leaving), in place of the seats it had, and counts it there.
     pub(super) fn seat_agent(&mut self, now: Millis, id: AgentId, seated: bool) {
+        let emptied = self.unseat(id);
+        if seated {
+            self.seat(id);
+        }
+        self.after_reseat(now, id, emptied);
+    }
+
+    /// Takes the agent out of its pools: their counters and indexes. Returns the
+    /// queues whose pools may have been left without members, for
+    /// [`Engine::after_reseat`].
+    pub(super) fn unseat(&mut self, id: AgentId) -> Vec<QueueId> {
         let st = &mut self.state;
         let Some(a) = st.agents.get_mut(&id) else {
-            return;
+            return Vec::new();
         };
         let mut emptied: Vec<QueueId> = Vec::new();
-        let keys = std::mem::take(&mut a.seat_keys);
-        for (mut s, key) in std::mem::take(&mut a.seats).into_iter().zip(keys) {
+        for mut s in std::mem::take(&mut a.seats) {
             let Some(p) = st.pools.at_mut(s.pool) else {
                 continue;
             };
-            if let Some(k) = key {
+            if s.indexed
+                && let Some(q) = p.queues.first().and_then(|slot| st.queues.at(*slot))
+            {
+                let k = q
+                    .strategy
+                    .resolve(&self.custom)
+                    .index_key(&a.pool_view(a.seat_keyed));
                 p.available.remove(&(0, k, id));
             }
             let share = Share {
@@ -72,27 +87,34 @@ impl Engine {
                 emptied.extend(p.queues.iter().filter_map(|q| st.queues.at(*q)).map(|q| q.cfg.id));
             }
         }
-        if seated {
-            for (skill, _) in &a.skills {
-                for &slot in st.pools.of_skill(*skill) {
-                    let Some(p) = st.pools.at(slot) else {
-                        continue;
-                    };
-                    a.seats.push(Seat {
-                        pool: slot,
-                        channel: p.key.channel,
-                        available: false,
-                        counted_logged_in: false,
-                        counted_ready: false,
-                    });
-                }
+        emptied
+    }
+
+    /// Gives the agent (without seats) a seat in each pool of its skills.
+    pub(super) fn seat(&mut self, id: AgentId) {
+        let st = &mut self.state;
+        let Some(a) = st.agents.get_mut(&id) else {
+            return;
+        };
+        for (skill, _) in &a.skills {
+            for &slot in st.pools.of_skill(*skill) {
+                a.seats.push(Seat {
+                    pool: slot,
+                    available: false,
+                    counted_logged_in: false,
+                    counted_ready: false,
+                    indexed: false,
+                });
             }
-            a.seats.shrink_to_fit();
-            a.seat_keys = vec![None; a.seats.len()];
-            self.reindex(now, id);
         }
-        // The agent is counted again first, so only a pool really left without
-        // members applies its queues' leave-empty rule.
+        a.seats.shrink_to_fit();
+    }
+
+    /// Counts the agent in its new seats, then applies the leave-empty rule of the
+    /// queues in `emptied` (from [`Engine::unseat`]): counted again first, only a pool
+    /// really left without members sends its queues' callers away.
+    pub(super) fn after_reseat(&mut self, now: Millis, id: AgentId, emptied: Vec<QueueId>) {
+        self.reindex(now, id);
         for q in emptied {
             self.check_leave_empty(now, q);
         }
