@@ -6,9 +6,10 @@
 //! difference in count, so fixed costs (queues, vocabulary, buffers) cancel out:
 //!
 //! * per agent: an engine with N agents vs 2N agents (routing center: 200 skills, 8 skills
-//!   per agent, 1,000 queues, each agent signed in to every queue requiring one of its
-//!   skills = 40 queues), built from its `Config` and every agent logged in and ready;
-//!   plus the same with 8 and 1 queue sign-ins per agent, and with agents logged out;
+//!   per agent, 1,000 queues each taking as members the agents holding its skill, so an
+//!   agent has a seat in 8 skill pools), built from its `Config` (which the engine does
+//!   not keep) and every agent logged in and ready; the same with agents logged out;
+//!   and the center with listed members, every agent signed in to 40, 8 or 1 queues;
 //! * per waiting call: N more calls waiting (every agent not ready), with the payload
 //!   the other benchmarks use (two routing attributes, two attached data items) and
 //!   without;
@@ -62,17 +63,6 @@ fn engine_size(shape: &Shape, logged_out: bool) -> Live {
     }
 }
 
-fn config_size(shape: &Shape) -> Live {
-    let before = live();
-    let c = common::config(shape);
-    let after = live();
-    drop(c);
-    Live {
-        bytes: after.bytes - before.bytes,
-        blocks: after.blocks - before.blocks,
-    }
-}
-
 fn row(what: &str, (bytes, blocks): (f64, f64)) {
     println!(
         "| {what} | {bytes:.0} | {blocks:.1} | {} |",
@@ -87,7 +77,6 @@ fn with_memberships(n: u32, cap: Option<u32>) -> Shape {
 }
 
 fn agents(n: u32) {
-    let zero = Live { bytes: 0, blocks: 0 };
     let a = engine_size(&Shape::routing(n), false);
     let b = engine_size(&Shape::routing(2 * n), false);
     row("agent, ready, by skill (8 skill pools)", per(a, b, n));
@@ -103,19 +92,6 @@ fn agents(n: u32) {
     let a = engine_size(&Shape::routing(n), true);
     let b = engine_size(&Shape::routing(2 * n), true);
     row("agent, logged out, by skill", per(a, b, n));
-    let a = config_size(&Shape::routing(n));
-    let b = config_size(&Shape::routing(2 * n));
-    row(
-        "  of which its `AgentConfig` in `Config` (8 skills)",
-        per(
-            zero,
-            Live {
-                bytes: b.bytes - a.bytes,
-                blocks: b.blocks - a.blocks,
-            },
-            n,
-        ),
-    );
 }
 
 /// `CallOffered` without attributes or attached data.

@@ -143,7 +143,19 @@ impl AgentTimes {
     }
 }
 
-/// An agent at run time.
+/// An agent's languages, groups, region and free-form attributes as configured
+/// (routing matches their compiled form, `Agent::tags`), kept to give the
+/// configuration back.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Profile {
+    pub languages: Vec<String>,
+    pub groups: Vec<String>,
+    pub region: Option<String>,
+    pub attributes: std::collections::BTreeMap<String, String>,
+}
+
+/// An agent at run time. It holds all of its configuration (see
+/// [`Agent::config`]); the engine keeps no other copy.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Agent {
     pub id: AgentId,
@@ -151,6 +163,9 @@ pub(crate) struct Agent {
     pub group: String,
     pub skills: Vec<(SkillId, u8)>,
     pub tags: Vec<u32>,
+    /// `None` when the agent has no languages, groups, region or attributes.
+    #[serde(default)]
+    pub profile: Option<Box<Profile>>,
     pub weight: u32,
     /// The agent's own policy, or the defaults shared by every agent without one.
     pub policy: Arc<AgentPolicy>,
@@ -199,12 +214,19 @@ impl Agent {
         vocab: &mut Vocabulary,
     ) -> Agent {
         let (skills, tags) = Agent::compile_attributes(cfg, vocab);
+        let profile = Profile {
+            languages: cfg.languages.clone(),
+            groups: cfg.groups.clone(),
+            region: cfg.region.clone(),
+            attributes: cfg.attributes.clone(),
+        };
         Agent {
             id: cfg.id,
             name: cfg.name.clone(),
             group: cfg.groups.first().cloned().unwrap_or_else(|| "default".into()),
             skills,
             tags,
+            profile: (profile != Profile::default()).then(|| Box::new(profile)),
             weight: cfg.weight,
             policy: cfg.policy.clone().map_or_else(|| Arc::clone(defaults), Arc::new),
             presence: Presence::LoggedOut,
@@ -231,8 +253,7 @@ impl Agent {
         cfg: &AgentConfig,
         vocab: &mut Vocabulary,
     ) -> (Vec<(SkillId, u8)>, Vec<u32>) {
-        let mut skills: Vec<(SkillId, u8)> = cfg.skills.iter().map(|(n, l)| (vocab.skill(n), *l)).collect();
-        skills.sort_unstable();
+        let skills = Agent::compile_skills(&cfg.skills, vocab);
         let mut tags: Vec<u32> = Vec::new();
         tags.extend(cfg.languages.iter().map(|l| vocab.tag("language", l)));
         tags.extend(cfg.groups.iter().map(|g| vocab.tag("group", g)));
@@ -245,6 +266,59 @@ impl Agent {
         tags.sort_unstable();
         tags.dedup();
         (skills, tags)
+    }
+
+    /// Skills by interned id, sorted.
+    pub(crate) fn compile_skills(
+        skills: &std::collections::BTreeMap<String, u8>,
+        vocab: &mut Vocabulary,
+    ) -> Vec<(SkillId, u8)> {
+        let mut v: Vec<(SkillId, u8)> = skills.iter().map(|(n, l)| (vocab.skill(n), *l)).collect();
+        v.sort_unstable();
+        v.shrink_to_fit();
+        v
+    }
+
+    /// The agent's configuration: as configured, with run-time changes (skills,
+    /// queue sign-ins) applied. `skill_names` are the names by interned id; the
+    /// policy is `None` when the agent uses the shared defaults `defaults`.
+    pub(crate) fn config(&self, skill_names: &[&str], defaults: &Arc<AgentPolicy>) -> AgentConfig {
+        let profile = self.profile.as_deref().cloned().unwrap_or_default();
+        AgentConfig {
+            id: self.id,
+            name: self.name.clone(),
+            skills: self
+                .skills
+                .iter()
+                .map(|(s, l)| {
+                    (
+                        skill_names
+                            .get(s.0 as usize)
+                            .copied()
+                            .unwrap_or_default()
+                            .to_string(),
+                        *l,
+                    )
+                })
+                .collect(),
+            languages: profile.languages,
+            groups: profile.groups,
+            region: profile.region,
+            attributes: profile.attributes,
+            queues: self
+                .members
+                .iter()
+                .map(|m| match m.penalty {
+                    0 => crate::config::Membership::Queue(m.queue),
+                    p => crate::config::Membership::WithPenalty {
+                        queue: m.queue,
+                        penalty: p,
+                    },
+                })
+                .collect(),
+            weight: self.weight,
+            policy: (!Arc::ptr_eq(&self.policy, defaults)).then(|| (*self.policy).clone()),
+        }
     }
 
     /// The state observers see.

@@ -258,7 +258,6 @@ impl Engine {
         let members: Vec<(QueueId, u32)> = cfg.queues.iter().map(|m| (m.queue(), m.penalty())).collect();
         agent.members.reserve_exact(members.len());
         self.state.agents.insert(id, Box::new(agent));
-        self.state.config.agents.push(cfg);
         for (q, p) in members {
             self.add_member(id, q, p);
         }
@@ -278,7 +277,6 @@ impl Engine {
         }
         self.seat_agent(now, id, false);
         self.state.agents.remove(&id);
-        self.state.config.agents.retain(|a| a.id != id);
         self.state.last_agent.retain(|_, (a, _)| *a != id);
         Ok(())
     }
@@ -296,13 +294,8 @@ impl Engine {
         let Some(a) = st.agents.get_mut(&id) else {
             return Ok(());
         };
-        // The configuration is kept once, in `Config::agents`.
-        if let Some(c) = st.config.agents.iter_mut().find(|c| c.id == id) {
-            c.skills = skills;
-            let (s, t) = Agent::compile_attributes(c, &mut st.vocab);
-            a.skills = s;
-            a.tags = t;
-        }
+        // The agent holds its configuration (see `Agent::config`).
+        a.skills = Agent::compile_skills(&skills, &mut st.vocab);
         // New skills: new skill pools (and counts, index entries in them).
         self.seat(id);
         self.after_reseat(now, id, emptied);
@@ -363,9 +356,6 @@ impl Engine {
                     queue: id,
                     signed_in: false,
                 });
-            }
-            for a in &mut self.state.config.agents {
-                a.queues.retain(|m| m.queue() != id);
             }
         }
         let st = &mut self.state;
@@ -445,9 +435,6 @@ impl Engine {
         }
         self.state.queues.remove(&id);
         self.state.config.queues.retain(|q| q.id != id);
-        for a in &mut self.state.config.agents {
-            a.queues.retain(|m| m.queue() != id);
-        }
         if by_skill {
             self.rebuild_pools();
         }

@@ -282,6 +282,8 @@ impl Engine {
                 engine.add_member(agent, queue, penalty);
             }
         }
+        // Each agent holds its own configuration from here on (see `Engine::config`).
+        engine.state.config.agents = Vec::new();
         Ok(engine)
     }
 
@@ -411,6 +413,8 @@ impl Engine {
         };
         engine.relink();
         engine.refresh_sticky_routing();
+        // Each agent holds its own configuration (see `Engine::config`).
+        engine.state.config.agents = Vec::new();
         Ok(engine)
     }
 
@@ -452,9 +456,20 @@ impl Engine {
         self.state.vocab.find_skill(name)
     }
 
-    /// The configuration the engine was built from (with run-time changes applied).
-    pub fn config(&self) -> &Config {
-        &self.state.config
+    /// The configuration the engine was built from, with run-time changes applied:
+    /// agents and queues added, changed or removed, skills changed, queue sign-ins.
+    /// Agents are listed by id; an agent's policy is `None` when it uses the defaults.
+    pub fn config(&self) -> Config {
+        let names = self.state.vocab.skill_names();
+        let mut agents: Vec<&Agent> = self.state.agents.values().map(|a| &**a).collect();
+        agents.sort_unstable_by_key(|a| a.id);
+        Config {
+            agents: agents
+                .into_iter()
+                .map(|a| a.config(&names, &self.default_policy))
+                .collect(),
+            ..self.state.config.clone()
+        }
     }
 
     fn check_time(&self, now: Millis) -> Result<()> {

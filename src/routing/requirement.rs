@@ -157,6 +157,16 @@ impl Vocabulary {
         let next = self.skills.len() as u32;
         SkillId(*self.skills.entry(name.to_string()).or_insert(next))
     }
+    /// Skill names by id.
+    pub(crate) fn skill_names(&self) -> Vec<&str> {
+        let mut names = vec![""; self.skills.len()];
+        for (name, id) in &self.skills {
+            if let Some(n) = names.get_mut(*id as usize) {
+                *n = name;
+            }
+        }
+        names
+    }
     pub(crate) fn find_skill(&self, name: &str) -> Option<SkillId> {
         self.skills.get(name).map(|s| SkillId(*s))
     }
