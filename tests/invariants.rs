@@ -2,7 +2,8 @@
 //!
 //! Every case builds the same configuration (four queues with ring-all, round-robin,
 //! ring-progressively and sticky routing, escalation steps, max-wait and max-length
-//! exits, wrap-up; five agents with skills, penalties and chat capacity), then runs a
+//! exits, wrap-up, and a fifth taking its members by skill; five agents with skills,
+//! penalties and chat capacity), then runs a
 //! random list of operations (most cases first log every agent in and make it ready):
 //! raw inputs of every kind with small ids (so that they often hit real calls and
 //! agents, sometimes unknown ones, and break the rules: answering calls not offered,
@@ -216,10 +217,28 @@ fn queue_config() -> impl Strategy<Value = QueueConfig> {
         ],
         prop_oneof![4 => Just(1.0f64), 1 => Just(0.0f64)],
         prop::collection::vec((0u32..20, -1i32..3, prop::option::of(0u32..3)), 0..3),
+        prop::bool::weighted(0.3),
     )
         .prop_map(
-            |(id, strategy, channel, max_wait, max_length, exit, step, ring, leave, weight, esc)| {
+            |(
+                id,
+                strategy,
+                channel,
+                max_wait,
+                max_length,
+                exit,
+                step,
+                ring,
+                leave,
+                weight,
+                esc,
+                by_skill,
+            )| {
                 let mut q = QueueConfig::new(id, format!("q{}", id.0));
+                if by_skill {
+                    q.members = callroute::QueueMembers::BySkill;
+                    q.requirement = Some(Requirement::skill("support", 1));
+                }
                 q.strategy = strategy;
                 q.channel = channel;
                 q.max_wait_secs = max_wait;
@@ -820,6 +839,7 @@ impl Sim {
                     (QueueId(2), Channel::Voice),
                     (QueueId(3), Channel::Chat),
                     (QueueId(4), Channel::Voice),
+                    (QueueId(5), Channel::Voice),
                 ]),
                 capacity: checks.host_view,
                 ..Model::default()

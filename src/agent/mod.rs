@@ -11,7 +11,11 @@ use crate::config::{AgentConfig, AgentPolicy, Channel};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::routing::{AgentView, IndexKey, SkillId, Vocabulary};
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use std::sync::Arc;
+
+/// An agent's skills with their levels, sorted by skill.
+pub(crate) type Skills = SmallVec<[(SkillId, u8); 8]>;
 
 /// One contact an agent holds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +73,18 @@ pub(crate) struct Seat {
     /// The agent has an entry in the pool's index, keyed by `Agent::seat_keyed`. It
     /// may be stale (as `Agent::indexed` for sign-ins).
     pub indexed: bool,
+}
+
+/// What the agent's sign-ins and seats were last counted as: the channels it could
+/// take a contact of, and whether it was logged in and ready. Seats are rebuilt from
+/// it on restore, so that a restored engine counts the agent exactly as the original
+/// did until the agent's next change.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Synced {
+    /// Bit `Channel::index()` set: available for that channel.
+    pub channels: u8,
+    pub logged_in: bool,
+    pub ready: bool,
 }
 
 /// The counters a strategy's index key may depend on, as they were when an agent's
@@ -156,27 +172,44 @@ pub(crate) struct Profile {
 
 /// An agent at run time. It holds all of its configuration (see
 /// [`Agent::config`]); the engine keeps no other copy.
+///
+/// Laid out in declaration order (`repr(C)`): the fields a routing decision reads come
+/// first and together, so that deciding about an agent nobody touched for a while reads
+/// a few adjacent cache lines.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[repr(C)]
 pub(crate) struct Agent {
     pub id: AgentId,
-    pub name: String,
-    pub group: String,
-    pub skills: Vec<(SkillId, u8)>,
-    pub tags: Vec<u32>,
-    /// `None` when the agent has no languages, groups, region or attributes.
-    #[serde(default)]
-    pub profile: Option<Box<Profile>>,
     pub weight: u32,
-    /// The agent's own policy, or the defaults shared by every agent without one.
-    pub policy: Arc<AgentPolicy>,
     pub presence: Presence,
-    pub tasks: Vec<Task>,
     /// Boxed: most of the time an agent is not in wrap-up.
     pub wrap_up: Option<Box<WrapUp>>,
-    /// A supervisor logged the agent out while busy: log out when free.
-    pub pending_logout: bool,
     /// No offers until this time (no-answer and reject delays).
     pub paused_until: Option<Millis>,
+    /// The agent's own policy, or the defaults shared by every agent without one.
+    pub policy: Arc<AgentPolicy>,
+    pub idle_since: Millis,
+    pub talk_ms: u64,
+    pub answered: u32,
+    /// Bumped whenever a timer for this agent must be invalidated.
+    pub epoch: u32,
+    /// A supervisor logged the agent out while busy: log out when free.
+    pub pending_logout: bool,
+    /// Listed for an index refresh ([`crate::engine`] puts available agents into the
+    /// queues' indexes before the next scan). Always false between inputs.
+    #[serde(skip)]
+    pub index_pending: bool,
+    /// Seats in the skill pools of the agent's skills (see `crate::queue::pool`).
+    #[serde(skip)]
+    pub seats: SmallVec<[Seat; 8]>,
+    /// Inline up to eight: routing reads them with the agent.
+    pub skills: Skills,
+    /// Inline up to one: most agents hold one contact at a time.
+    pub tasks: SmallVec<[Task; 1]>,
+    pub state_since: Millis,
+    /// Report group: shared with the group's other agents.
+    pub group: Arc<str>,
+    pub times: AgentTimes,
     pub members: Vec<Member>,
     /// Per sign-in (parallel to `members`, kept apart so that scans of the sign-ins
     /// read fewer cache lines): the strategy key under which the agent has an entry
@@ -187,24 +220,18 @@ pub(crate) struct Agent {
     /// taking an agent off costs nothing per queue.
     #[serde(default)]
     pub indexed: Vec<Option<IndexKey>>,
-    /// Seats in the skill pools of the agent's skills (see `crate::queue::pool`).
-    #[serde(skip)]
-    pub seats: Vec<Seat>,
     /// The counters the seats' index entries are keyed with (see [`KeyInputs`]).
     #[serde(skip)]
     pub seat_keyed: KeyInputs,
-    pub idle_since: Millis,
-    pub answered: u32,
-    pub talk_ms: u64,
+    /// What the agent was last counted as (see [`Synced`]).
+    #[serde(default)]
+    pub synced: Synced,
+    pub tags: Vec<u32>,
     pub missed_in_row: u32,
-    pub state_since: Millis,
-    pub times: AgentTimes,
-    /// Bumped whenever a timer for this agent must be invalidated.
-    pub epoch: u32,
-    /// Listed for an index refresh ([`crate::engine`] puts available agents into the
-    /// queues' indexes before the next scan). Always false between inputs.
-    #[serde(skip)]
-    pub index_pending: bool,
+    pub name: String,
+    /// `None` when the agent has no languages, groups, region or attributes.
+    #[serde(default)]
+    pub profile: Option<Box<Profile>>,
 }
 
 impl Agent {
@@ -223,21 +250,22 @@ impl Agent {
         Agent {
             id: cfg.id,
             name: cfg.name.clone(),
-            group: cfg.groups.first().cloned().unwrap_or_else(|| "default".into()),
+            group: vocab.group(cfg.groups.first().map_or("default", String::as_str)),
             skills,
             tags,
             profile: (profile != Profile::default()).then(|| Box::new(profile)),
             weight: cfg.weight,
             policy: cfg.policy.clone().map_or_else(|| Arc::clone(defaults), Arc::new),
             presence: Presence::LoggedOut,
-            tasks: Vec::new(),
+            tasks: SmallVec::new(),
             wrap_up: None,
             paused_until: None,
             pending_logout: false,
             members: Vec::new(),
             indexed: Vec::new(),
-            seats: Vec::new(),
+            seats: SmallVec::new(),
             seat_keyed: KeyInputs::default(),
+            synced: Synced::default(),
             idle_since: 0,
             answered: 0,
             talk_ms: 0,
@@ -249,10 +277,7 @@ impl Agent {
         }
     }
 
-    pub(crate) fn compile_attributes(
-        cfg: &AgentConfig,
-        vocab: &mut Vocabulary,
-    ) -> (Vec<(SkillId, u8)>, Vec<u32>) {
+    pub(crate) fn compile_attributes(cfg: &AgentConfig, vocab: &mut Vocabulary) -> (Skills, Vec<u32>) {
         let skills = Agent::compile_skills(&cfg.skills, vocab);
         let mut tags: Vec<u32> = Vec::new();
         tags.extend(cfg.languages.iter().map(|l| vocab.tag("language", l)));
@@ -272,8 +297,8 @@ impl Agent {
     pub(crate) fn compile_skills(
         skills: &std::collections::BTreeMap<String, u8>,
         vocab: &mut Vocabulary,
-    ) -> Vec<(SkillId, u8)> {
-        let mut v: Vec<(SkillId, u8)> = skills.iter().map(|(n, l)| (vocab.skill(n), *l)).collect();
+    ) -> Skills {
+        let mut v: Skills = skills.iter().map(|(n, l)| (vocab.skill(n), *l)).collect();
         v.sort_unstable();
         v.shrink_to_fit();
         v
@@ -475,7 +500,7 @@ pub struct AgentStatus {
     pub state: AgentState,
     /// Since when, in host milliseconds.
     pub since: Millis,
-    /// Queues signed in to.
+    /// Queues served: those signed in to, then those taking the agent by skill, by id.
     pub queues: Vec<QueueId>,
     /// Contacts answered since the engine started.
     pub answered: u32,

@@ -303,9 +303,9 @@ impl Engine {
                         Some(e) if *e.key() == i => e.into_mut(),
                         _ => times.entry(i).or_default(),
                     };
-                    match by_group.get_mut(group) {
+                    match by_group.get_mut(&**group) {
                         Some(t) => t.add(kind, ms),
-                        None => by_group.entry(group.clone()).or_default().add(kind, ms),
+                        None => by_group.entry(group.to_string()).or_default().add(kind, ms),
                     }
                 });
             }
@@ -520,6 +520,14 @@ fn sync_sign_ins(
         }
     }
     a.seats = seats;
+    a.synced = crate::agent::Synced {
+        channels: Channel::ALL
+            .iter()
+            .filter(|c| takes_on[c.index()] == Some(true))
+            .fold(0, |m, c| m | 1 << c.index()),
+        logged_in,
+        ready,
+    };
     // The strategy keys may have changed with the agent's counters: refresh them.
     if any_available && !a.index_pending {
         a.index_pending = true;
@@ -539,7 +547,7 @@ pub(super) struct Share<'a> {
 impl Share<'_> {
     /// Brings the share up to date and moves the counters with it. Returns whether
     /// the counters were left with no member logged in or none ready.
-    fn count(self, c: &mut Counts, available: bool, logged_in: bool, ready: bool) -> bool {
+    pub(super) fn count(self, c: &mut Counts, available: bool, logged_in: bool, ready: bool) -> bool {
         count_flag(self.available, &mut c.available, available);
         let a = count_flag(self.logged_in, &mut c.logged_in, logged_in);
         let b = count_flag(self.ready, &mut c.ready, ready);

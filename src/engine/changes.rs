@@ -316,7 +316,7 @@ impl Engine {
         self.state.config.queues.push(cfg);
         self.refresh_sticky_routing();
         if by_skill {
-            self.rebuild_pools();
+            self.rebuild_pools(true);
         }
         Ok(())
     }
@@ -392,7 +392,7 @@ impl Engine {
             self.reindex(now, *m);
         }
         if by_skill || was_by_skill {
-            self.rebuild_pools();
+            self.rebuild_pools(true);
         }
         self.refresh_sticky_routing();
         let waiting: Vec<CallId> = self
@@ -436,7 +436,7 @@ impl Engine {
         self.state.queues.remove(&id);
         self.state.config.queues.retain(|q| q.id != id);
         if by_skill {
-            self.rebuild_pools();
+            self.rebuild_pools(true);
         }
         self.refresh_sticky_routing();
         Ok(())

@@ -265,7 +265,7 @@ impl Engine {
             default_policy,
         };
         engine.refresh_sticky_routing();
-        engine.rebuild_pools();
+        engine.rebuild_pools(false);
         let members: Vec<(AgentId, Vec<(QueueId, u32)>)> = engine
             .state
             .config
@@ -429,10 +429,12 @@ impl Engine {
             q.sync_head();
         }
         for a in st.agents.values_mut() {
-            // A snapshot stores each agent's policy whole: share the defaults again.
+            // A snapshot stores each agent's policy and group name whole: share them
+            // again.
             if a.policy == self.default_policy {
                 a.policy = Arc::clone(&self.default_policy);
             }
+            a.group = st.vocab.group(&a.group);
             a.indexed.resize(a.members.len(), None);
             for m in &mut a.members {
                 let Some(slot) = st.queues.slot_of(&m.queue) else {
@@ -448,7 +450,7 @@ impl Engine {
                 }
             }
         }
-        self.rebuild_pools();
+        self.rebuild_pools(false);
     }
 
     /// The interned id of a skill name, for custom strategies.

@@ -6,13 +6,16 @@ use super::agents::Share;
 use crate::agent::Seat;
 use crate::ids::{AgentId, Millis, QueueId};
 use crate::queue::{Pools, pool};
+use smallvec::SmallVec;
 
 impl Engine {
     /// Builds the skill pools again from the queues, and every agent's seats from its
     /// skills; the counters and index entries follow from the agents' states. Runs
     /// when the engine is built or restored and when a by-skill queue is added,
-    /// changed or removed.
-    pub(super) fn rebuild_pools(&mut self) {
+    /// changed or removed. `recount`: count each agent from its state now (a run-time
+    /// change), rather than as it was last counted (a restore, which must continue
+    /// exactly like the original).
+    pub(super) fn rebuild_pools(&mut self, recount: bool) {
         let st = &mut self.state;
         let had_pools = !st.pools.is_empty();
         st.pools = Pools::default();
@@ -36,12 +39,15 @@ impl Engine {
         for id in &ids {
             if let Some(a) = st.agents.get_mut(id) {
                 // Their pools are gone with the old table.
-                a.seats = Vec::new();
+                a.seats = Default::default();
             }
         }
-        let now = st.now;
+        let now = self.state.now;
         for id in ids {
-            self.seat_agent(now, id, true);
+            self.seat(id);
+            if recount {
+                self.reindex(now, id);
+            }
         }
         self.flush_index();
     }
@@ -90,24 +96,49 @@ impl Engine {
         emptied
     }
 
-    /// Gives the agent (without seats) a seat in each pool of its skills.
+    /// Gives the agent (without seats) a seat in each pool of its skills, counted as
+    /// the agent was at its last change (see [`crate::agent::Synced`]); an available
+    /// seat gets its index entry at the next [`Engine::flush_index`].
     pub(super) fn seat(&mut self, id: AgentId) {
         let st = &mut self.state;
         let Some(a) = st.agents.get_mut(&id) else {
             return;
         };
-        for (skill, _) in &a.skills {
-            for &slot in st.pools.of_skill(*skill) {
-                a.seats.push(Seat {
+        let synced = a.synced;
+        let mut any_available = false;
+        let slots: SmallVec<[u32; 8]> = a
+            .skills
+            .iter()
+            .flat_map(|(skill, _)| st.pools.of_skill(*skill).iter().copied())
+            .collect();
+        {
+            for slot in slots {
+                let Some(p) = st.pools.at_mut(slot) else {
+                    continue;
+                };
+                let available = synced.channels & (1 << p.key.channel.index()) != 0;
+                any_available |= available;
+                let mut seat = Seat {
                     pool: slot,
                     available: false,
                     counted_logged_in: false,
                     counted_ready: false,
                     indexed: false,
-                });
+                };
+                let share = Share {
+                    available: &mut seat.available,
+                    logged_in: &mut seat.counted_logged_in,
+                    ready: &mut seat.counted_ready,
+                };
+                share.count(&mut p.counts, available, synced.logged_in, synced.ready);
+                a.seats.push(seat);
             }
         }
         a.seats.shrink_to_fit();
+        if any_available && !a.index_pending {
+            a.index_pending = true;
+            st.index_pending.push(id);
+        }
     }
 
     /// Counts the agent in its new seats, then applies the leave-empty rule of the

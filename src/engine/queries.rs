@@ -19,7 +19,17 @@ impl Engine {
             id,
             name: a.name.clone(),
             since: a.state_since,
-            queues: a.members.iter().map(|m| m.queue).collect(),
+            queues: {
+                let mut by_skill: Vec<QueueId> = a
+                    .seats
+                    .iter()
+                    .filter_map(|s| self.state.pools.at(s.pool))
+                    .flat_map(|p| p.queues.iter().filter_map(|q| self.state.queues.at(*q)))
+                    .map(|q| q.cfg.id)
+                    .collect();
+                by_skill.sort_unstable();
+                a.members.iter().map(|m| m.queue).chain(by_skill).collect()
+            },
             answered: a.answered,
             missed_in_row: a.missed_in_row,
             occupancy: times.occupancy(),
@@ -174,7 +184,7 @@ impl Engine {
             split_by_interval(a.state_since.min(now), now, len, |i, ms| {
                 all.entry(i)
                     .or_default()
-                    .entry(a.group.clone())
+                    .entry(a.group.to_string())
                     .or_default()
                     .add(kind, ms);
             });
