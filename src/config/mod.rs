@@ -17,6 +17,25 @@
 //! "#, "center.toml").unwrap();
 //! assert_eq!(cfg.queues[0].name, "billing");
 //! ```
+//!
+//! A queue may instead take as members every agent holding a skill, with no sign-ins
+//! ([`QueueMembers::BySkill`]):
+//!
+//! ```
+//! let cfg = callroute::Config::from_toml_str(r#"
+//! [[queues]]
+//! id = 2
+//! name = "loans"
+//! members = "by-skill"
+//! requirement = { skill = "loans", min = 3 }
+//!
+//! [[agents]]
+//! id = 1002
+//! skills = { loans = 7 }
+//! "#, "center.toml").unwrap();
+//! let engine = callroute::Engine::new(cfg, 1).unwrap();
+//! assert_eq!(engine.agent_status(callroute::AgentId(1002)).unwrap().queues, [callroute::QueueId(2)]);
+//! ```
 
 mod load;
 pub(crate) use load::{parse_toml as parse_toml_in, validate_agent, validate_queue};
