@@ -266,3 +266,46 @@ fn replaying_the_journal_reproduces_the_outputs() {
     h.secs(10);
     h.assert_replays(CENTER);
 }
+
+#[test]
+fn queue_weights_rank_first_calls_across_queues_of_one_skill() {
+    let center = r#"
+[[queues]]
+id = 1
+members = "by-skill"
+requirement = { skill = "loans" }
+[[queues]]
+id = 2
+members = "by-skill"
+requirement = { skill = "loans" }
+weight = 3.0
+[[queues]]
+id = 3
+members = "by-skill"
+requirement = { skill = "loans" }
+[[agents]]
+id = 1
+skills = { loans = 1 }
+"#;
+    let mut h = Harness::new(center);
+    h.input(Input::Login { agent: AgentId(1) });
+    h.call(1, 1);
+    h.secs(20);
+    h.call(2, 3);
+    h.secs(10);
+    h.call(3, 2);
+    h.secs(20);
+    // Weighted waits: call 1: 50 s, call 2: 30 s, call 3: 20 s x 3 = 60 s.
+    h.input(Input::Ready { agent: AgentId(1) });
+    assert_eq!(h.rung(3), vec![1]);
+    h.answer(1, 3);
+    h.hang_up(3);
+    assert_eq!(
+        h.rung(1),
+        vec![1],
+        "then the longest wait of the queues of weight 1"
+    );
+    h.answer(1, 1);
+    h.hang_up(1);
+    assert_eq!(h.rung(2), vec![1]);
+}

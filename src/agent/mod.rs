@@ -385,21 +385,7 @@ impl Agent {
     }
 
     pub(crate) fn can_take(&self, channel: Channel, now: Millis) -> bool {
-        if !self.may_take_any(now) {
-            return false;
-        }
-        let cap = self.policy.capacity.of(channel);
-        let same = self.tasks.iter().filter(|t| t.channel == channel).count();
-        if same >= usize::from(cap) {
-            return false;
-        }
-        if self.policy.capacity.realtime_exclusive && !self.tasks.is_empty() {
-            let realtime_open = self.tasks.iter().any(|t| t.channel.is_realtime());
-            if realtime_open || channel.is_realtime() {
-                return false;
-            }
-        }
-        true
+        self.may_take_any(now) && has_room(&self.tasks, &self.policy, channel)
     }
 
     pub(crate) fn task(&self, call: CallId) -> Option<&Task> {
@@ -487,6 +473,23 @@ impl Agent {
             skills: &self.skills,
         }
     }
+}
+
+/// Whether an agent holding `tasks` has room under `policy` for one more contact of
+/// `channel` (the capacity half of [`Agent::can_take`]).
+pub(crate) fn has_room(tasks: &[Task], policy: &AgentPolicy, channel: Channel) -> bool {
+    let cap = policy.capacity.of(channel);
+    let same = tasks.iter().filter(|t| t.channel == channel).count();
+    if same >= usize::from(cap) {
+        return false;
+    }
+    if policy.capacity.realtime_exclusive && !tasks.is_empty() {
+        let realtime_open = tasks.iter().any(|t| t.channel.is_realtime());
+        if realtime_open || channel.is_realtime() {
+            return false;
+        }
+    }
+    true
 }
 
 /// A read-only summary of an agent for supervisor boards.

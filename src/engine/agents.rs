@@ -475,18 +475,18 @@ fn sync_sign_ins(
     }
     // Per channel, computed on first use (most agents serve one channel).
     let mut takes_on: [Option<bool>; Channel::ALL.len()] = [None; Channel::ALL.len()];
-    let mut takes = |channel: Channel, a: &crate::agent::Agent| match takes_on[channel.index()] {
+    let (tasks, policy) = (&a.tasks, &a.policy);
+    let mut takes = |channel: Channel| match takes_on[channel.index()] {
         Some(t) => t,
-        None => *takes_on[channel.index()].insert(may_take && a.can_take(channel, now)),
+        None => *takes_on[channel.index()].insert(may_take && crate::agent::has_room(tasks, policy, channel)),
     };
     let mut emptied: Vec<QueueId> = Vec::new();
     let mut any_available = false;
-    let mut members = std::mem::take(&mut a.members);
-    for m in members.iter_mut() {
+    for m in a.members.iter_mut() {
         let Some(q) = queues.at_mut(m.slot) else {
             continue;
         };
-        let takes = takes(m.channel, a);
+        let takes = takes(m.channel);
         any_available |= takes;
         let share = Share {
             available: &mut m.available,
@@ -497,13 +497,11 @@ fn sync_sign_ins(
             emptied.push(m.queue);
         }
     }
-    a.members = members;
-    let mut seats = std::mem::take(&mut a.seats);
-    for s in seats.iter_mut() {
+    for s in a.seats.iter_mut() {
         let Some(p) = pools.at_mut(s.pool) else {
             continue;
         };
-        let takes = takes(p.key.channel, a);
+        let takes = takes(p.key.channel);
         any_available |= takes;
         let share = Share {
             available: &mut s.available,
@@ -519,7 +517,6 @@ fn sync_sign_ins(
             );
         }
     }
-    a.seats = seats;
     a.synced = crate::agent::Synced {
         channels: Channel::ALL
             .iter()

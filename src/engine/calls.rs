@@ -154,7 +154,7 @@ impl Engine {
         });
         c.phase = Phase::Waiting;
         c.direct_agent = None;
-        q.wait_insert((key, seq, id));
+        q.wait_insert((key, seq, id), &mut st.pools);
         q.stats.at(interval).offered += 1;
         let position = q.waiting.range(..(key, seq, id)).count() as u32 + 1;
         let priority = c.priority;
@@ -227,7 +227,7 @@ impl Engine {
             s.epoch += 1;
         }
         if let Some(q) = st.queues.get_mut(&v.queue) {
-            q.wait_remove(&(v.key, v.seq, id));
+            q.wait_remove(&(v.key, v.seq, id), &mut st.pools);
             if v.over_threshold
                 && let Some(n) = q.over_threshold.get_mut(&v.interval)
             {
@@ -431,7 +431,7 @@ impl Engine {
         if let Some(v) = &c.visit {
             let (key, seq, queue) = (v.key, v.seq, v.queue);
             if let Some(q) = self.state.queues.get_mut(&queue) {
-                q.wait_insert((key, seq, call));
+                q.wait_insert((key, seq, call), &mut self.state.pools);
             }
             if let Some(c) = self.state.calls.get_mut(&call) {
                 c.phase = Phase::Waiting;

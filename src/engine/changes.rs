@@ -228,8 +228,8 @@ impl Engine {
                 .map_or(0, |s| s.priority_boost);
             let key = q.wait_key(v.entered_at, priority.saturating_add(boost));
             if c.phase == Phase::Waiting {
-                q.wait_remove(&(v.key, v.seq, call));
-                q.wait_insert((key, v.seq, call));
+                q.wait_remove(&(v.key, v.seq, call), &mut st.pools);
+                q.wait_insert((key, v.seq, call), &mut st.pools);
             }
             v.key = key;
         }

@@ -361,7 +361,17 @@ impl Engine {
         let st = &self.state;
         let a = st.agents.get(&agent)?;
         let mut top: Option<(Ranked, &Queue, u32)> = None;
-        for (q, penalty) in self.serving(a) {
+        let signed_in = a
+            .members
+            .iter()
+            .filter(|m| m.available)
+            .filter_map(|m| Some((st.queues.at(m.slot)?, m.penalty)));
+        // A pool knows which of its queues has the best first call.
+        let pool_heads = a.seats.iter().filter(|s| s.available).filter_map(|s| {
+            let &(_, qid) = st.pools.at(s.pool)?.heads.first()?;
+            Some((st.queues.get(&qid)?, 0))
+        });
+        for (q, penalty) in signed_in.chain(pool_heads) {
             let Some((key, _, call)) = q.hot.head else {
                 continue;
             };
@@ -433,7 +443,7 @@ impl Engine {
             && let Some(v) = &c.visit
             && let Some(q) = st.queues.get_mut(&v.queue)
         {
-            q.wait_remove(&(v.key, v.seq, call));
+            q.wait_remove(&(v.key, v.seq, call), &mut st.pools);
         }
         c.phase = Phase::Offering;
         c.offer_no += 1;
@@ -553,8 +563,8 @@ impl Engine {
         let key = q.wait_key(v.entered_at, c.priority.saturating_add(boost));
         if key != v.key {
             if c.phase == Phase::Waiting {
-                q.wait_remove(&(v.key, v.seq, call));
-                q.wait_insert((key, v.seq, call));
+                q.wait_remove(&(v.key, v.seq, call), &mut st.pools);
+                q.wait_insert((key, v.seq, call), &mut st.pools);
             }
             v.key = key;
         }

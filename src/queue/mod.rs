@@ -145,21 +145,31 @@ impl Queue {
         self.hot.head = self.waiting.first().copied();
     }
 
-    /// Puts a call in the line.
-    pub(crate) fn wait_insert(&mut self, key: WaitKey) {
+    /// Puts a call in the line (`pools`: to keep the queue's pool's heads in step).
+    pub(crate) fn wait_insert(&mut self, key: WaitKey, pools: &mut Pools) {
         self.waiting.insert(key);
         if self.hot.head.is_none_or(|h| key < h) {
-            self.hot.head = Some(key);
+            let old = self.hot.head.replace(key);
+            self.head_moved(old, pools);
         }
     }
 
     /// Takes a call out of the line.
-    pub(crate) fn wait_remove(&mut self, key: &WaitKey) -> bool {
+    pub(crate) fn wait_remove(&mut self, key: &WaitKey, pools: &mut Pools) -> bool {
         let removed = self.waiting.remove(key);
         if removed && self.hot.head == Some(*key) {
+            let old = self.hot.head;
             self.sync_head();
+            self.head_moved(old, pools);
         }
         removed
+    }
+
+    /// Tells the queue's skill pool that its first call changed from `old`.
+    fn head_moved(&self, old: Option<WaitKey>, pools: &mut Pools) {
+        if let Some(p) = self.pool.and_then(|p| pools.at_mut(p)) {
+            p.head_moved(self.cfg.id, old, self.hot.head);
+        }
     }
 
     /// Ordering key of a waiting call: join time minus its priority head start.

@@ -59,12 +59,15 @@ impl Order {
     }
 }
 
-/// What identifies a pool.
+/// What identifies a pool. Its queues also share a weight, so that the first calls of
+/// its queues rank by their ordering keys alone (see `Pool::heads`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) struct PoolKey {
     pub skill: SkillId,
     pub channel: Channel,
     pub order: Order,
+    /// The queues' weight, as bits.
+    pub weight: u64,
 }
 
 /// The skill a by-skill queue recruits by: its base requirement's skill, or the first
@@ -90,6 +93,7 @@ pub(crate) fn key_of(q: &Queue) -> Option<PoolKey> {
         skill: anchor(&q.steps.first()?.req)?,
         channel: q.cfg.channel,
         order: Order::of(q),
+        weight: q.cfg.weight.to_bits(),
     })
 }
 
@@ -104,6 +108,28 @@ pub(crate) struct Pool {
     pub available: BTreeSet<AvailKey>,
     /// The slots of the queues drawing on the pool.
     pub queues: Vec<u32>,
+    /// The ordering key of the first call of each of its queues that has one, by
+    /// queue. The queues share a weight, so the first entry is the queue whose first
+    /// call has the greatest weighted wait among them (ties to the lower queue id, as
+    /// routing breaks them): an agent becoming available reads one entry per pool.
+    pub heads: BTreeSet<(i64, QueueId)>,
+}
+
+impl Pool {
+    /// Follows a queue's first call from `old` to `new`.
+    pub(crate) fn head_moved(
+        &mut self,
+        queue: QueueId,
+        old: Option<super::WaitKey>,
+        new: Option<super::WaitKey>,
+    ) {
+        if let Some((k, _, _)) = old {
+            self.heads.remove(&(k, queue));
+        }
+        if let Some((k, _, _)) = new {
+            self.heads.insert((k, queue));
+        }
+    }
 }
 
 /// The pools, densely by slot; a pool without queues is removed and its slot reused.
@@ -151,6 +177,7 @@ impl Pools {
             counts: Counts::default(),
             available: BTreeSet::new(),
             queues: vec![queue_slot],
+            heads: BTreeSet::new(),
         });
         let slot = match self.free.pop() {
             Some(s) => {
