@@ -368,8 +368,8 @@ impl Engine {
             .filter_map(|m| Some((st.queues.at(m.slot)?, m.penalty)));
         // A pool knows which of its queues has the best first call.
         let pool_heads = a.seats.iter().filter(|s| s.available).filter_map(|s| {
-            let &(_, qid) = st.pools.at(s.pool)?.heads.first()?;
-            Some((st.queues.get(&qid)?, 0))
+            let &(_, _, slot) = st.pools.at(s.pool)?.heads.first()?;
+            Some((st.queues.at(slot)?, 0))
         });
         for (q, penalty) in signed_in.chain(pool_heads) {
             let Some((key, _, call)) = q.hot.head else {

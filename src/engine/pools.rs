@@ -31,7 +31,7 @@ impl Engine {
             };
             q.pool = pool::key_of(q).map(|key| st.pools.attach(key, slot).0);
             if let (Some(p), Some(head)) = (q.pool.and_then(|p| st.pools.at_mut(p)), q.hot.head) {
-                p.head_moved(q.cfg.id, None, Some(head));
+                p.head_moved(q.cfg.id, slot, None, Some(head));
             }
         }
         if st.pools.is_empty() && !had_pools {

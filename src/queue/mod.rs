@@ -96,6 +96,9 @@ pub(crate) struct Queue {
     /// index of available agents are the pool's (see `Engine::relink`).
     #[serde(skip)]
     pub pool: Option<u32>,
+    /// The queue's own slot in the engine's queue table (set by `Queues::insert`).
+    #[serde(skip)]
+    pub slot: u32,
     pub next_position: u32,
     /// Moving average of handle time (talk + hold + wrap-up), ms.
     pub aht_ms: f64,
@@ -126,6 +129,7 @@ impl Queue {
             available: BTreeSet::new(),
             members: BTreeSet::new(),
             pool: None,
+            slot: 0,
             next_position: 0,
             stats: QueueStats::default(),
             at_risk_interval: None,
@@ -168,7 +172,7 @@ impl Queue {
     /// Tells the queue's skill pool that its first call changed from `old`.
     fn head_moved(&self, old: Option<WaitKey>, pools: &mut Pools) {
         if let Some(p) = self.pool.and_then(|p| pools.at_mut(p)) {
-            p.head_moved(self.cfg.id, old, self.hot.head);
+            p.head_moved(self.cfg.id, self.slot, old, self.hot.head);
         }
     }
 

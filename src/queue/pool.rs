@@ -109,25 +109,27 @@ pub(crate) struct Pool {
     /// The slots of the queues drawing on the pool.
     pub queues: Vec<u32>,
     /// The ordering key of the first call of each of its queues that has one, by
-    /// queue. The queues share a weight, so the first entry is the queue whose first
-    /// call has the greatest weighted wait among them (ties to the lower queue id, as
-    /// routing breaks them): an agent becoming available reads one entry per pool.
-    pub heads: BTreeSet<(i64, QueueId)>,
+    /// queue (with the queue's slot). The queues share a weight, so the first entry is
+    /// the queue whose first call has the greatest weighted wait among them (ties to
+    /// the lower queue id, as routing breaks them): an agent becoming available reads
+    /// one entry per pool.
+    pub heads: BTreeSet<(i64, QueueId, u32)>,
 }
 
 impl Pool {
-    /// Follows a queue's first call from `old` to `new`.
+    /// Follows the first call of the queue `queue` in `slot` from `old` to `new`.
     pub(crate) fn head_moved(
         &mut self,
         queue: QueueId,
+        slot: u32,
         old: Option<super::WaitKey>,
         new: Option<super::WaitKey>,
     ) {
         if let Some((k, _, _)) = old {
-            self.heads.remove(&(k, queue));
+            self.heads.remove(&(k, queue, slot));
         }
         if let Some((k, _, _)) = new {
-            self.heads.insert((k, queue));
+            self.heads.insert((k, queue, slot));
         }
     }
 }

@@ -49,8 +49,7 @@ impl Queues {
     }
 
     /// Adds a queue (or replaces the one with its id) and returns its slot.
-    pub(crate) fn insert(&mut self, id: QueueId, q: Queue) -> u32 {
-        let q = Some(Box::new(q));
+    pub(crate) fn insert(&mut self, id: QueueId, mut q: Queue) -> u32 {
         let slot = match self.slot_of(&id).or_else(|| self.free.pop()) {
             Some(s) => s,
             None => {
@@ -58,6 +57,8 @@ impl Queues {
                 (self.slots.len() - 1) as u32
             }
         };
+        q.slot = slot;
+        let q = Some(Box::new(q));
         if let Some(place) = self.slots.get_mut(slot as usize) {
             *place = q;
         }
