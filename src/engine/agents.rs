@@ -263,12 +263,7 @@ impl Engine {
             if let Some(k) = indexed {
                 q.available.remove(&(m.penalty, k, id));
             }
-            Share {
-                available: &mut m.available,
-                logged_in: &mut m.counted_logged_in,
-                ready: &mut m.counted_ready,
-            }
-            .withdraw(&mut q.hot.counts);
+            Share::of_member(&mut m).withdraw(&mut q.hot.counts);
             q.members.remove(&id);
         }
         self.check_leave_empty(now, queue);
@@ -488,12 +483,7 @@ fn sync_sign_ins(
         };
         let takes = takes(m.channel);
         any_available |= takes;
-        let share = Share {
-            available: &mut m.available,
-            logged_in: &mut m.counted_logged_in,
-            ready: &mut m.counted_ready,
-        };
-        if share.count(&mut q.hot.counts, takes, logged_in, ready) {
+        if Share::of_member(m).count(&mut q.hot.counts, takes, logged_in, ready) {
             emptied.push(m.queue);
         }
     }
@@ -503,12 +493,7 @@ fn sync_sign_ins(
         };
         let takes = takes(p.key.channel);
         any_available |= takes;
-        let share = Share {
-            available: &mut s.available,
-            logged_in: &mut s.counted_logged_in,
-            ready: &mut s.counted_ready,
-        };
-        if share.count(&mut p.counts, takes, logged_in, ready) {
+        if Share::of_seat(s).count(&mut p.counts, takes, logged_in, ready) {
             emptied.extend(
                 p.queues
                     .iter()
@@ -536,12 +521,28 @@ fn sync_sign_ins(
 /// One agent's share of a queue's or a pool's member counters: the flags saying what
 /// it is counted as.
 pub(super) struct Share<'a> {
-    pub available: &'a mut bool,
-    pub logged_in: &'a mut bool,
-    pub ready: &'a mut bool,
+    available: &'a mut bool,
+    logged_in: &'a mut bool,
+    ready: &'a mut bool,
 }
 
-impl Share<'_> {
+impl<'a> Share<'a> {
+    pub(super) fn of_member(m: &'a mut Member) -> Share<'a> {
+        Share {
+            available: &mut m.available,
+            logged_in: &mut m.counted_logged_in,
+            ready: &mut m.counted_ready,
+        }
+    }
+
+    pub(super) fn of_seat(s: &'a mut crate::agent::Seat) -> Share<'a> {
+        Share {
+            available: &mut s.available,
+            logged_in: &mut s.counted_logged_in,
+            ready: &mut s.counted_ready,
+        }
+    }
+
     /// Brings the share up to date and moves the counters with it. Returns whether
     /// the counters were left with no member logged in or none ready.
     pub(super) fn count(self, c: &mut Counts, available: bool, logged_in: bool, ready: bool) -> bool {

@@ -87,12 +87,7 @@ impl Engine {
                     .index_key(&a.pool_view(a.seat_keyed));
                 p.available.remove(&(0, k, id));
             }
-            let share = Share {
-                available: &mut s.available,
-                logged_in: &mut s.counted_logged_in,
-                ready: &mut s.counted_ready,
-            };
-            if share.withdraw(&mut p.counts) {
+            if Share::of_seat(&mut s).withdraw(&mut p.counts) {
                 emptied.extend(p.queues.iter().filter_map(|q| st.queues.at(*q)).map(|q| q.cfg.id));
             }
         }
@@ -114,28 +109,21 @@ impl Engine {
             .iter()
             .flat_map(|(skill, _)| st.pools.of_skill(*skill).iter().copied())
             .collect();
-        {
-            for slot in slots {
-                let Some(p) = st.pools.at_mut(slot) else {
-                    continue;
-                };
-                let available = synced.channels & (1 << p.key.channel.index()) != 0;
-                any_available |= available;
-                let mut seat = Seat {
-                    pool: slot,
-                    available: false,
-                    counted_logged_in: false,
-                    counted_ready: false,
-                    indexed: false,
-                };
-                let share = Share {
-                    available: &mut seat.available,
-                    logged_in: &mut seat.counted_logged_in,
-                    ready: &mut seat.counted_ready,
-                };
-                share.count(&mut p.counts, available, synced.logged_in, synced.ready);
-                a.seats.push(seat);
-            }
+        for slot in slots {
+            let Some(p) = st.pools.at_mut(slot) else {
+                continue;
+            };
+            let available = synced.channels & (1 << p.key.channel.index()) != 0;
+            any_available |= available;
+            let mut seat = Seat {
+                pool: slot,
+                available: false,
+                counted_logged_in: false,
+                counted_ready: false,
+                indexed: false,
+            };
+            Share::of_seat(&mut seat).count(&mut p.counts, available, synced.logged_in, synced.ready);
+            a.seats.push(seat);
         }
         a.seats.shrink_to_fit();
         if any_available && !a.index_pending {
