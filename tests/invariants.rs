@@ -1084,6 +1084,8 @@ impl Sim {
         while let Poll::Output(o) = self.engine.poll() {
             outs.push(o);
         }
+        // Counters, index entries and skill pools agree with the rest of the state.
+        self.engine.audit().map_err(|e| format!("after {what}: {e}"))?;
         if r.is_err() {
             // Only reachable when the check above is off; keep the model in step anyway.
             for o in &outs {
@@ -1380,6 +1382,7 @@ proptest! {
                 let json = fresh.snapshot().to_json().expect("snapshot to json");
                 let snap = Snapshot::from_json(&json).expect("snapshot from json");
                 let r = Engine::restore(snap).expect("restore");
+                r.audit().map_err(|e| TestCaseError::fail(format!("restored engine: {e}")))?;
                 prop_assert_eq!(
                     r.snapshot().to_json().expect("json"),
                     json,

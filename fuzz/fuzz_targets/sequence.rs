@@ -591,6 +591,9 @@ impl Run {
             return false;
         }
         assert!(t >= last, "{input:?} at {t} before {last} was accepted");
+        if let Err(e) = self.engine.audit() {
+            panic!("after {input:?} at {t}: {e}");
+        }
         self.now = t;
         self.journal.push(JournalEntry {
             at: t,

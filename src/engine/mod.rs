@@ -3,6 +3,7 @@
 //! has passed ([`Engine::handle_timeout`]) and drains its outputs ([`Engine::poll`]).
 
 mod agents;
+mod audit;
 mod calls;
 mod changes;
 mod dispatch;

@@ -153,6 +153,14 @@ impl Pools {
         self.slots.get_mut(slot as usize)?.as_mut()
     }
 
+    /// The pools with their slots.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &Pool)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| Some((i as u32, p.as_ref()?)))
+    }
+
     /// The pools recruiting agents with this skill.
     pub(crate) fn of_skill(&self, skill: SkillId) -> &[u32] {
         self.by_skill.get(&skill).map_or(&[], Vec::as_slice)

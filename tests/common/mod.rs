@@ -36,9 +36,14 @@ impl Harness {
         }
     }
 
+    /// Keeps the outputs, after checking that the engine's derived routing state
+    /// (counters, indexes, skill pools) agrees with the rest.
     fn drain(&mut self) {
         while let Poll::Output(o) = self.engine.poll() {
             self.out.push((self.now, o));
+        }
+        if let Err(e) = self.engine.audit() {
+            panic!("audit at {} ms: {e}", self.now);
         }
     }
 

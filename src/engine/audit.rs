@@ -1,0 +1,133 @@
+//! A self-check of the state routing derives from the rest (member counters, index
+//! entries, skill pools and their first-call order), for property tests and fuzzing.
+
+use super::Engine;
+use crate::agent::Presence;
+use crate::queue::Counts;
+use std::collections::BTreeSet;
+
+impl Engine {
+    /// Checks every derived routing record against the state it follows from: each
+    /// queue's and pool's member counters, each available sign-in's and seat's index
+    /// entry (and that every index entry belongs to one), each agent's seats against
+    /// its skills, and each pool's order of first calls. Holds between any two inputs;
+    /// `Err` describes the first difference, which would be a defect. For tests.
+    #[doc(hidden)]
+    pub fn audit(&self) -> Result<(), String> {
+        let st = &self.state;
+        for q in st.queues.values() {
+            let id = q.cfg.id;
+            let strategy = q.strategy.resolve(&self.custom);
+            let mut counts = Counts::default();
+            for m in &q.members {
+                let a = st.agents.get(m).ok_or(format!("{id} lists unknown member {m}"))?;
+                let i = a
+                    .member_index(id)
+                    .ok_or(format!("{id} lists {m}, not signed in"))?;
+                let (s, key) = (&a.members[i], a.indexed.get(i).copied().flatten());
+                counts.available += u32::from(s.available);
+                counts.logged_in += u32::from(s.counted_logged_in);
+                counts.ready += u32::from(s.counted_ready);
+                if s.available {
+                    let want = strategy.index_key(&a.view(s));
+                    if key != Some(want) || !q.available.contains(&(s.penalty, want, *m)) {
+                        return Err(format!("{m} is available in {id} without its index entry"));
+                    }
+                }
+            }
+            if counts != q.hot.counts {
+                return Err(format!(
+                    "{id}: counters {:?}, members say {counts:?}",
+                    q.hot.counts
+                ));
+            }
+            for (p, k, m) in &q.available {
+                let a = st.agents.get(m).ok_or(format!("{id} indexes unknown {m}"))?;
+                let i = a
+                    .member_index(id)
+                    .ok_or(format!("{id} indexes {m}, not signed in"))?;
+                if a.indexed.get(i).copied().flatten() != Some(*k) || a.members[i].penalty != *p {
+                    return Err(format!("{id} has an entry of {m} the sign-in does not know"));
+                }
+            }
+            if let Some(p) = q.pool
+                && !st.pools.at(p).is_some_and(|p| p.queues.contains(&q.slot))
+            {
+                return Err(format!("{id} draws on pool {p}, which does not list it"));
+            }
+        }
+        for (slot, p) in st.pools.iter() {
+            let Some(strategy) = p
+                .queues
+                .first()
+                .and_then(|s| st.queues.at(*s))
+                .map(|q| q.strategy.resolve(&self.custom))
+            else {
+                return Err(format!("pool {slot} has no queue"));
+            };
+            let mut counts = Counts::default();
+            let mut entries = 0;
+            for a in st.agents.values() {
+                let has_skill = a.skills.iter().any(|(s, _)| *s == p.key.skill);
+                let Some(s) = a.seat(slot) else {
+                    if has_skill {
+                        return Err(format!("{} holds the skill of pool {slot} without a seat", a.id));
+                    }
+                    continue;
+                };
+                if !has_skill {
+                    return Err(format!("{} has a seat in pool {slot} without its skill", a.id));
+                }
+                let logged_in = a.logged_in();
+                let ready = logged_in && a.presence == Presence::Ready && !a.pending_logout;
+                if (s.counted_logged_in, s.counted_ready) != (logged_in, ready) {
+                    return Err(format!(
+                        "{}'s seat in pool {slot} is counted as another state",
+                        a.id
+                    ));
+                }
+                counts.available += u32::from(s.available);
+                counts.logged_in += u32::from(s.counted_logged_in);
+                counts.ready += u32::from(s.counted_ready);
+                let key = strategy.index_key(&a.pool_view(a.seat_keyed));
+                if s.available && !s.indexed {
+                    return Err(format!(
+                        "{} is available in pool {slot} without an index entry",
+                        a.id
+                    ));
+                }
+                if s.indexed {
+                    entries += 1;
+                    if !p.available.contains(&(0, key, a.id)) {
+                        return Err(format!("{}'s index entry in pool {slot} is missing", a.id));
+                    }
+                }
+            }
+            if counts != p.counts {
+                return Err(format!(
+                    "pool {slot}: counters {:?}, seats say {counts:?}",
+                    p.counts
+                ));
+            }
+            if entries != p.available.len() {
+                return Err(format!(
+                    "pool {slot} has {} index entries for {entries} indexed seats",
+                    p.available.len()
+                ));
+            }
+            let heads: BTreeSet<(i64, crate::QueueId, u32)> = p
+                .queues
+                .iter()
+                .filter_map(|s| st.queues.at(*s))
+                .filter_map(|q| q.hot.head.map(|(k, _, _)| (k, q.cfg.id, q.slot)))
+                .collect();
+            if heads != p.heads {
+                return Err(format!(
+                    "pool {slot}: first calls {:?}, queues say {heads:?}",
+                    p.heads
+                ));
+            }
+        }
+        Ok(())
+    }
+}
