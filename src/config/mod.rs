@@ -505,9 +505,9 @@ pub enum QueueMembers {
     /// (`{ skill = "..." }`, or the first skill of a top-level `all`). No sign-ins; an
     /// agent is a member while it has the skill, and the requirement, its escalation
     /// steps and any per-call override choose among these members. Queues with the
-    /// same anchor skill, channel and strategy order share one index of available
-    /// agents (a skill pool), so an agent's changes cost the same however many such
-    /// queues there are. Agents are ordered by agent number for `linear` and
+    /// same anchor skill, channel, strategy order and weight share one index of
+    /// available agents (a skill pool), so an agent's changes cost the same however
+    /// many such queues there are. Agents are ordered by agent number for `linear` and
     /// `round-robin`.
     BySkill,
 }

@@ -3,10 +3,12 @@
 //!
 //! Such a queue has no sign-ins. Its members are the agents holding its anchor skill
 //! (see [`crate::config::QueueMembers::BySkill`]). Queues with the same anchor skill,
-//! channel and strategy order share one pool: each agent holding the skill has one
-//! seat in it ([`crate::agent::Seat`]), one entry in its available index, and a share
-//! of its member counters. An agent's change then visits one pool per skill, however
-//! many queues draw on that skill, and the pool's index serves each of them.
+//! channel, strategy order and weight share one pool: each agent holding the skill has
+//! one seat in it ([`crate::agent::Seat`]), one entry in its available index, and a
+//! share of its member counters. An agent's change then visits one pool per skill,
+//! however many queues draw on that skill, and the pool's index serves each of them.
+//! The pool also keeps its queues' first calls in order (`Pool::heads`), so an agent
+//! becoming available reads one entry per pool.
 //!
 //! Pools follow from the queues and the agents' skills, so snapshots leave them out
 //! and `Engine::relink` builds them again.
