@@ -359,6 +359,11 @@ impl Engine {
                 };
                 refresh_entry(&mut q.available, indexed, p, want, id);
             }
+            // An agent that took a contact within the input it became available in is
+            // no longer available anywhere: its entries stay as they are (stale).
+            if !a.seats.iter().any(|s| s.available) {
+                continue;
+            }
             // Every entry is keyed again with the agent's counters now; an entry of a
             // seat that is not available (another channel's pool) goes.
             let (old, new) = (a.seat_keyed, a.key_inputs());
