@@ -154,7 +154,7 @@ impl Engine {
         });
         c.phase = Phase::Waiting;
         c.direct_agent = None;
-        q.wait_insert((key, seq, id), &mut st.pools);
+        // The call takes its place in the line only if no agent takes it at once (below).
         q.stats.at(interval).offered += 1;
         let position = q.waiting.range(..(key, seq, id)).count() as u32 + 1;
         let priority = c.priority;
@@ -215,6 +215,16 @@ impl Engine {
         }
         self.schedule(now + threshold, TimerKind::Threshold { call: id, visit });
         self.route_call(now, id, "call");
+        // No agent took it: into the line, behind the calls that joined before.
+        let st = &mut self.state;
+        if let Some(c) = st.calls.get(&id)
+            && c.phase == Phase::Waiting
+            && let Some(v) = &c.visit
+            && v.seq == seq
+            && let Some(q) = st.queues.get_mut(&v.queue)
+        {
+            q.wait_insert((v.key, v.seq, id), &mut st.pools);
+        }
     }
 
     /// Removes the call's visit from its queue's line and threshold counters.
