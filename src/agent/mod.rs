@@ -199,6 +199,10 @@ pub(crate) struct Agent {
     /// queues' indexes before the next scan). Always false between inputs.
     #[serde(skip)]
     pub index_pending: bool,
+    /// Attribute tags (languages, groups, region, attributes) routing requirements test.
+    pub tags: Vec<u32>,
+    /// Sign-ins to queues that list their members.
+    pub members: Vec<Member>,
     /// Seats in the skill pools of the agent's skills (see `crate::queue::pool`).
     #[serde(skip)]
     pub seats: SmallVec<[Seat; 8]>,
@@ -207,10 +211,15 @@ pub(crate) struct Agent {
     /// Inline up to one: most agents hold one contact at a time.
     pub tasks: SmallVec<[Task; 1]>,
     pub state_since: Millis,
+    /// What the agent was last counted as (see [`Synced`]).
+    #[serde(default)]
+    pub synced: Synced,
+    /// The counters the seats' index entries are keyed with (see [`KeyInputs`]).
+    #[serde(skip)]
+    pub seat_keyed: KeyInputs,
+    pub times: AgentTimes,
     /// Report group: shared with the group's other agents.
     pub group: Arc<str>,
-    pub times: AgentTimes,
-    pub members: Vec<Member>,
     /// Per sign-in (parallel to `members`, kept apart so that scans of the sign-ins
     /// read fewer cache lines): the strategy key under which the agent has an entry
     /// `(penalty, key, agent)` in the queue's available index (a sign-in's penalty does
@@ -220,13 +229,6 @@ pub(crate) struct Agent {
     /// taking an agent off costs nothing per queue.
     #[serde(default)]
     pub indexed: Vec<Option<IndexKey>>,
-    /// The counters the seats' index entries are keyed with (see [`KeyInputs`]).
-    #[serde(skip)]
-    pub seat_keyed: KeyInputs,
-    /// What the agent was last counted as (see [`Synced`]).
-    #[serde(default)]
-    pub synced: Synced,
-    pub tags: Vec<u32>,
     pub missed_in_row: u32,
     pub name: String,
     /// `None` when the agent has no languages, groups, region or attributes.

@@ -114,13 +114,13 @@ impl Engine {
         };
         let Some(c) = st.calls.get_mut(&id) else { return };
         let counts = q.counts(&st.pools);
-        let refused = match q.cfg.join_empty {
+        let refused = match q.arrival.join_empty {
             EmptyRule::Always => None,
             EmptyRule::NoneLoggedIn => (counts.logged_in == 0).then_some(OverflowReason::NoAgents),
             EmptyRule::NoneReady => (counts.ready == 0).then_some(OverflowReason::NoAgents),
         }
         .or_else(|| {
-            q.cfg
+            q.arrival
                 .max_length
                 .filter(|m| q.waiting.len() >= *m as usize)
                 .map(|_| OverflowReason::MaxLength)
@@ -128,8 +128,8 @@ impl Engine {
         if let Some(p) = priority {
             c.priority = p;
         }
-        let steps = requirement.map(|r| compile_steps(&q.cfg, Some(&r), &mut st.vocab));
-        let all_steps = steps.as_ref().unwrap_or(&q.steps);
+        let steps = requirement.map(|r| compile_steps(&q.cfg, Some(&r), &mut st.vocab).into_vec());
+        let all_steps = steps.as_deref().unwrap_or(&q.steps);
         let boost = all_steps.first().map_or(0, |s| s.priority_boost);
         let step_times: Vec<(usize, Millis)> = all_steps
             .iter()
@@ -158,13 +158,17 @@ impl Engine {
         q.stats.at(interval).offered += 1;
         let position = q.waiting.range(..(key, seq, id)).count() as u32 + 1;
         let priority = c.priority;
-        let cfg = &q.cfg;
+        let rules = &q.arrival;
         let want_moh = c.channel.is_realtime() && c.callback.is_none() && !c.moh;
-        let moh_class = want_moh.then(|| cfg.music_on_hold.clone());
-        let max_wait = cfg.max_wait_secs;
-        let announce = cfg.announcements.as_ref().map(|a| a.first_after_secs);
-        let periodic: Vec<u32> = cfg.periodic_messages.iter().map(|m| m.every_secs).collect();
-        let threshold = Millis::from(cfg.service_level.within_secs) * 1000;
+        let moh_class = want_moh.then(|| q.music_on_hold.to_string());
+        let max_wait = rules.max_wait_secs;
+        let announce = rules.first_announce_secs;
+        let periodic: Vec<u32> = if rules.periodic {
+            q.cfg.periodic_messages.iter().map(|m| m.every_secs).collect()
+        } else {
+            Vec::new()
+        };
+        let threshold = Millis::from(rules.service_level_secs) * 1000;
         if want_moh {
             c.moh = true;
         }

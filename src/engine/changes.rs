@@ -222,7 +222,7 @@ impl Engine {
         {
             let boost = v
                 .steps
-                .as_ref()
+                .as_deref()
                 .unwrap_or(&q.steps)
                 .get(v.step)
                 .map_or(0, |s| s.priority_boost);

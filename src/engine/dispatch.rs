@@ -10,7 +10,7 @@ use crate::call::{Call, Phase};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::output::{Action, Event, Offer};
 use crate::queue::{AvailKey, Queue, Step, StrategySlot};
-use crate::routing::{CallView, Choice, RoutingDecision, RoutingStrategy, sticky_window_ms};
+use crate::routing::{CallView, Choice, RoutingDecision, RoutingStrategy};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 
@@ -73,7 +73,7 @@ fn call_view<'a>(
 ) -> CallView<'a> {
     let mut preferred = None;
     let mut preferred_logged_in = false;
-    if let Some(window) = sticky_window_ms(&q.cfg.strategy)
+    if let Some(window) = q.arrival.sticky_window_secs.map(|s| Millis::from(s) * 1000)
         && let Some((agent, at)) = last_agent.get(&c.ani)
         && now.saturating_sub(*at) <= window
         && let Some(a) = agents.get(agent)
@@ -473,7 +473,7 @@ impl Engine {
     fn ring_agents(&mut self, now: Millis, call: CallId, agents: &[AgentId], queue: Option<QueueId>) {
         let ring_ms = queue
             .and_then(|q| self.state.queues.get(&q))
-            .map_or(15_000, |q| Millis::from(q.cfg.ring_timeout_secs) * 1000);
+            .map_or(15_000, |q| Millis::from(q.arrival.ring_timeout_secs) * 1000);
         let Some(c) = self.state.calls.get_mut(&call) else {
             return;
         };
@@ -556,7 +556,7 @@ impl Engine {
         v.step = step;
         let boost = v
             .steps
-            .as_ref()
+            .as_deref()
             .unwrap_or(&q.steps)
             .get(step)
             .map_or(0, |s| s.priority_boost);

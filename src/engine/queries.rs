@@ -120,7 +120,7 @@ impl Engine {
             .max()
             .unwrap_or(0);
         let interval = self.interval_of(now);
-        let counters = q.stats.intervals.get(&interval).cloned().unwrap_or_default();
+        let counters = q.stats.get(interval).cloned().unwrap_or_default();
         Some(QueueStatus {
             queue: id,
             name: q.cfg.name.clone(),
@@ -144,7 +144,6 @@ impl Engine {
         };
         let len = self.state.interval_ms;
         q.stats
-            .intervals
             .iter()
             .map(|(i, c)| IntervalReport {
                 queue: id,
@@ -225,7 +224,7 @@ impl Engine {
             .queues
             .values()
             .filter_map(|q| {
-                let c = q.stats.intervals.get(&interval)?;
+                let c = q.stats.get(interval)?;
                 Some(IntervalReport {
                     queue: q.cfg.id,
                     start: interval * len,

@@ -8,12 +8,14 @@ mod table;
 pub(crate) use pool::Pools;
 pub(crate) use table::Queues;
 
-use crate::config::QueueConfig;
+use crate::config::{EmptyRule, QueueConfig};
 use crate::ids::{AgentId, CallId, Millis};
 use crate::routing::{Builtin, IndexKey, LongestIdle, Req, RoutingStrategy, Vocabulary};
 use crate::stats::QueueStats;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// A compiled escalation step (step 0 is the base requirement).
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -78,20 +80,49 @@ pub(crate) struct QueueHot {
     pub counts: Counts,
 }
 
+/// What a call's arrival reads of the queue's configuration, copied from `cfg` by
+/// [`Queue::sync_config`] into the cache line after [`QueueHot`]: the configuration
+/// itself is spread over many cache lines and heap blocks, and a queue not visited for
+/// a while would cost a miss on each.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Arrival {
+    pub join_empty: EmptyRule,
+    /// Whether any periodic message is configured.
+    pub periodic: bool,
+    pub max_length: Option<u32>,
+    pub max_wait_secs: Option<u32>,
+    /// When the first position announcement plays, if any.
+    pub first_announce_secs: Option<u32>,
+    pub service_level_secs: u32,
+    pub ring_timeout_secs: u32,
+    pub priority_step_secs: u32,
+    /// The sticky strategy's window.
+    pub sticky_window_secs: Option<u32>,
+}
+
+impl Arrival {
+    fn of(cfg: &QueueConfig) -> Arrival {
+        Arrival {
+            join_empty: cfg.join_empty,
+            periodic: !cfg.periodic_messages.is_empty(),
+            max_length: cfg.max_length,
+            max_wait_secs: cfg.max_wait_secs,
+            first_announce_secs: cfg.announcements.as_ref().map(|a| a.first_after_secs),
+            service_level_secs: cfg.service_level.within_secs,
+            ring_timeout_secs: cfg.ring_timeout_secs,
+            priority_step_secs: cfg.priority_step_secs,
+            sticky_window_secs: crate::routing::sticky_window_secs(&cfg.strategy),
+        }
+    }
+}
+
+/// A queue at run time. Laid out in declaration order (`repr(C)`): what routing a call
+/// reads comes first and together, the configuration last.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[repr(C)]
 pub(crate) struct Queue {
     #[serde(skip)]
     pub hot: QueueHot,
-    pub cfg: QueueConfig,
-    pub strategy: StrategySlot,
-    pub steps: Vec<Step>,
-    /// The waiting line. Changed only through [`Queue::wait_insert`] and
-    /// [`Queue::wait_remove`], which keep `hot.head` in step.
-    pub waiting: BTreeSet<WaitKey>,
-    /// Available members in strategy order. May hold stale entries of members that
-    /// are no longer available (see `Agent::indexed`); `hot.available` is exact.
-    pub available: BTreeSet<AvailKey>,
-    pub members: BTreeSet<AgentId>,
     /// The skill pool a by-skill queue draws on: its members, their counters and its
     /// index of available agents are the pool's (see `Engine::relink`).
     #[serde(skip)]
@@ -99,14 +130,30 @@ pub(crate) struct Queue {
     /// The queue's own slot in the engine's queue table (set by `Queues::insert`).
     #[serde(skip)]
     pub slot: u32,
+    #[serde(skip)]
+    pub arrival: Arrival,
+    /// Inline: most queues have no escalation steps.
+    pub steps: SmallVec<[Step; 1]>,
+    /// The waiting line. Changed only through [`Queue::wait_insert`] and
+    /// [`Queue::wait_remove`], which keep `hot.head` in step.
+    pub waiting: BTreeSet<WaitKey>,
+    pub stats: QueueStats,
+    /// `cfg.music_on_hold`, here for the same reason as [`Arrival`].
+    #[serde(skip)]
+    pub music_on_hold: Arc<str>,
+    pub strategy: StrategySlot,
+    /// Available members in strategy order. May hold stale entries of members that
+    /// are no longer available (see `Agent::indexed`); `hot.available` is exact.
+    pub available: BTreeSet<AvailKey>,
+    pub members: BTreeSet<AgentId>,
     pub next_position: u32,
     /// Moving average of handle time (talk + hold + wrap-up), ms.
     pub aht_ms: f64,
-    pub stats: QueueStats,
     /// Interval index in which SLA-at-risk was last raised.
     pub at_risk_interval: Option<u64>,
     /// Waiting calls per interval that are already past the service-level threshold.
     pub over_threshold: std::collections::BTreeMap<u64, u64>,
+    pub cfg: QueueConfig,
 }
 
 impl Queue {
@@ -121,6 +168,8 @@ impl Queue {
         let steps = compile_steps(&cfg, None, vocab);
         let mut q = Queue {
             hot: QueueHot::default(),
+            arrival: Arrival::default(),
+            music_on_hold: Arc::default(),
             aht_ms: f64::from(cfg.default_aht_secs) * 1000.0,
             cfg,
             strategy,
@@ -139,9 +188,12 @@ impl Queue {
         q
     }
 
-    /// Copies the configured weight into `hot`.
+    /// Copies the configuration's weight into `hot` and what an arrival reads into
+    /// `arrival`.
     pub(crate) fn sync_config(&mut self) {
         self.hot.weight = self.cfg.weight;
+        self.arrival = Arrival::of(&self.cfg);
+        self.music_on_hold = Arc::from(self.cfg.music_on_hold.as_str());
     }
 
     /// Refreshes `hot.head` from the line.
@@ -180,7 +232,7 @@ impl Queue {
     pub(crate) fn wait_key(&self, entered_at: Millis, priority: i32) -> i64 {
         // Saturating: extreme priorities times long steps must order, not overflow.
         let head_start =
-            i64::from(priority).saturating_mul(i64::from(self.cfg.priority_step_secs).saturating_mul(1000));
+            i64::from(priority).saturating_mul(i64::from(self.arrival.priority_step_secs) * 1000);
         (entered_at.min(i64::MAX as u64) as i64).saturating_sub(head_start)
     }
 
@@ -214,13 +266,13 @@ pub(crate) fn compile_steps(
     cfg: &QueueConfig,
     base_override: Option<&crate::routing::Requirement>,
     vocab: &mut Vocabulary,
-) -> Vec<Step> {
+) -> SmallVec<[Step; 1]> {
     let base = match base_override.or(cfg.requirement.as_ref()) {
         Some(r) => Req::compile(r, vocab),
         None => Req::Always,
     };
     // Only the first tier (penalty 0) serves a call until a step widens the pool.
-    let mut steps = vec![Step {
+    let mut steps: SmallVec<[Step; 1]> = smallvec::smallvec![Step {
         after_ms: 0,
         req: base,
         max_penalty: Some(0),

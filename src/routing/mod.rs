@@ -9,7 +9,7 @@ pub use requirement::{
     AllOf, AnyOf, AttributeIs, GroupIs, LanguageIs, NotThis, RegionIs, Requirement, SkillAtLeast, SkillId,
 };
 pub(crate) use requirement::{Req, Vocabulary};
-pub(crate) use strategy::sticky_window_ms;
+pub(crate) use strategy::sticky_window_secs;
 pub use strategy::{
     AgentView, Builtin, CallView, Choice, FewestCalls, HighestProficiency, IndexKey, LeastTalkTime, Linear,
     LongestIdle, Random, RingAll, RingProgressively, RoundRobin, RoutingStrategy, Sticky, StrategyConfig,

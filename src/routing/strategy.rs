@@ -481,9 +481,9 @@ impl RoutingStrategy for Builtin {
 }
 
 /// Sticky-routing settings a queue needs outside the strategy (the window).
-pub(crate) fn sticky_window_ms(cfg: &StrategyConfig) -> Option<Millis> {
+pub(crate) fn sticky_window_secs(cfg: &StrategyConfig) -> Option<u32> {
     match cfg {
-        StrategyConfig::Sticky { window_secs, .. } => Some(Millis::from(*window_secs) * 1000),
+        StrategyConfig::Sticky { window_secs, .. } => Some(*window_secs),
         _ => None,
     }
 }

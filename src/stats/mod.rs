@@ -194,21 +194,75 @@ pub struct IntervalReport {
     pub kpis: Kpis,
 }
 
-/// Per-queue statistics store.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// Per-queue statistics store: counters per interval index (interval start = index ×
+/// interval length), oldest first. Nearly every update is to the newest interval, so
+/// it is found at the end without a search. Serialized as a map by interval index.
+#[derive(Clone, Debug, Default)]
 pub(crate) struct QueueStats {
-    /// Counters per interval index (interval start = index * interval length).
-    pub intervals: BTreeMap<u64, QueueCounters>,
+    intervals: Vec<(u64, QueueCounters)>,
 }
 
 impl QueueStats {
+    /// The counters of `interval`, created empty if it has none yet.
     pub(crate) fn at(&mut self, interval: u64) -> &mut QueueCounters {
-        self.intervals.entry(interval).or_default()
+        let i = match self.intervals.last() {
+            Some((last, _)) if *last == interval => self.intervals.len() - 1,
+            _ => match self.intervals.binary_search_by_key(&interval, |(i, _)| *i) {
+                Ok(i) => i,
+                Err(i) => {
+                    self.intervals.insert(i, (interval, QueueCounters::default()));
+                    i
+                }
+            },
+        };
+        &mut self.intervals[i].1
     }
+
+    /// The counters of `interval`, if any call was counted in it.
+    pub(crate) fn get(&self, interval: u64) -> Option<&QueueCounters> {
+        let i = self.intervals.binary_search_by_key(&interval, |(i, _)| *i).ok()?;
+        self.intervals.get(i).map(|(_, c)| c)
+    }
+
+    /// The intervals with counters, oldest first.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, &QueueCounters)> {
+        self.intervals.iter().map(|(i, c)| (*i, c))
+    }
+
     pub(crate) fn totals(&self) -> QueueCounters {
         let mut t = QueueCounters::default();
-        self.intervals.values().for_each(|c| t.add(c));
+        self.intervals.iter().for_each(|(_, c)| t.add(c));
         t
+    }
+}
+
+impl Serialize for QueueStats {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Stored<'a> {
+            #[serde(serialize_with = "as_map")]
+            intervals: &'a [(u64, QueueCounters)],
+        }
+        fn as_map<S: serde::Serializer>(v: &&[(u64, QueueCounters)], s: S) -> Result<S::Ok, S::Error> {
+            s.collect_map(v.iter().map(|(i, c)| (i, c)))
+        }
+        Stored {
+            intervals: &self.intervals,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for QueueStats {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<QueueStats, D::Error> {
+        #[derive(Deserialize)]
+        struct Stored {
+            intervals: BTreeMap<u64, QueueCounters>,
+        }
+        let stored = Stored::deserialize(d)?;
+        Ok(QueueStats {
+            intervals: stored.intervals.into_iter().collect(),
+        })
     }
 }
 
@@ -302,5 +356,24 @@ mod tests {
         let mut parts = vec![];
         split_by_interval(850, 2100, 1000, |i, ms| parts.push((i, ms)));
         assert_eq!(parts, vec![(0, 150), (1, 1000), (2, 100)]);
+    }
+
+    #[test]
+    fn queue_stats_keep_intervals_in_order_whatever_order_they_are_counted_in() {
+        let mut st = QueueStats::default();
+        st.at(5).offered += 1;
+        st.at(2).offered += 2;
+        st.at(5).answered += 1;
+        st.at(9).offered += 3;
+        st.at(7).abandoned += 1;
+        let order: Vec<(u64, u64)> = st.iter().map(|(i, c)| (i, c.offered)).collect();
+        assert_eq!(order, vec![(2, 2), (5, 1), (7, 0), (9, 3)]);
+        assert_eq!(st.get(5).map(|c| c.answered), Some(1));
+        assert!(st.get(6).is_none());
+        assert_eq!(st.totals().offered, 6);
+        let json = serde_json::to_value(&st).unwrap();
+        assert_eq!(json["intervals"]["7"]["abandoned"], 1);
+        let back: QueueStats = serde_json::from_value(json).unwrap();
+        assert_eq!(back.iter().map(|(i, _)| i).collect::<Vec<_>>(), vec![2, 5, 7, 9]);
     }
 }
