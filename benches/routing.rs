@@ -21,6 +21,11 @@
 
 mod common;
 
+/// The host chooses the allocator; these figures use mimalloc, as the `callroute`
+/// command line does (docs/benchmarks.md also gives figures with the system allocator).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use callroute::input::Party;
 use callroute::{AgentId, CallId, Engine, Input, Millis, QueueId};
 use common::{Shape, SplitMix, drain_rings, enter_queue, fire_timers};

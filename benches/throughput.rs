@@ -19,6 +19,10 @@
 
 mod common;
 
+/// As in `benches/routing.rs`.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use callroute::input::Party;
 use callroute::{
     Action, AgentId, AgentState, CallId, Engine, Event, Input, Millis, Output, Poll, QueueId, Snapshot,
