@@ -300,7 +300,7 @@ impl Engine {
                     };
                     match by_group.get_mut(&**group) {
                         Some(t) => t.add(kind, ms),
-                        None => by_group.entry(group.to_string()).or_default().add(kind, ms),
+                        None => by_group.entry(String::from(&**group)).or_default().add(kind, ms),
                     }
                 });
             }

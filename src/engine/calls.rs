@@ -160,7 +160,7 @@ impl Engine {
         let priority = c.priority;
         let rules = &q.arrival;
         let want_moh = c.channel.is_realtime() && c.callback.is_none() && !c.moh;
-        let moh_class = want_moh.then(|| q.music_on_hold.to_string());
+        let moh_class = want_moh.then(|| String::from(&*q.music_on_hold));
         let max_wait = rules.max_wait_secs;
         let announce = rules.first_announce_secs;
         let periodic: Vec<u32> = if rules.periodic {
