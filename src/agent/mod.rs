@@ -174,8 +174,10 @@ pub(crate) struct Profile {
 /// [`Agent::config`]); the engine keeps no other copy.
 ///
 /// Laid out in declaration order (`repr(C)`): the fields a routing decision reads come
-/// first and together, so that deciding about an agent nobody touched for a while reads
-/// a few adjacent cache lines.
+/// first and together, then those that ringing the agent updates (state time, counters,
+/// the report group), so that deciding about and ringing an agent nobody touched for a
+/// while reads a few adjacent cache lines. Attribute tags, which only requirements on
+/// languages, groups, regions or attributes read, come after.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[repr(C)]
 pub(crate) struct Agent {
@@ -199,8 +201,6 @@ pub(crate) struct Agent {
     /// queues' indexes before the next scan). Always false between inputs.
     #[serde(skip)]
     pub index_pending: bool,
-    /// Attribute tags (languages, groups, region, attributes) routing requirements test.
-    pub tags: Vec<u32>,
     /// Sign-ins to queues that list their members.
     pub members: Vec<Member>,
     /// Seats in the skill pools of the agent's skills (see `crate::queue::pool`).
@@ -214,12 +214,14 @@ pub(crate) struct Agent {
     /// What the agent was last counted as (see [`Synced`]).
     #[serde(default)]
     pub synced: Synced,
-    /// The counters the seats' index entries are keyed with (see [`KeyInputs`]).
-    #[serde(skip)]
-    pub seat_keyed: KeyInputs,
     pub times: AgentTimes,
     /// Report group: shared with the group's other agents.
     pub group: Arc<str>,
+    /// The counters the seats' index entries are keyed with (see [`KeyInputs`]).
+    #[serde(skip)]
+    pub seat_keyed: KeyInputs,
+    /// Attribute tags (languages, groups, region, attributes) routing requirements test.
+    pub tags: Vec<u32>,
     /// Per sign-in (parallel to `members`, kept apart so that scans of the sign-ins
     /// read fewer cache lines): the strategy key under which the agent has an entry
     /// `(penalty, key, agent)` in the queue's available index (a sign-in's penalty does

@@ -214,14 +214,16 @@ impl Req {
         }
     }
 
-    /// Does an agent with these (sorted) skills and tags meet the requirement?
-    pub(crate) fn matches(&self, skills: &[(SkillId, u8)], tags: &[u32]) -> bool {
+    /// Does an agent with these (sorted) skills and tags meet the requirement? The tags
+    /// are read only if the requirement names one (they sit apart from the fields a
+    /// routing decision reads, see `Agent`).
+    pub(crate) fn matches<T: AsRef<[u32]> + ?Sized>(&self, skills: &[(SkillId, u8)], tags: &T) -> bool {
         match self {
             Req::Always => true,
             Req::Skill(id, min) => skills
                 .binary_search_by_key(id, |(s, _)| *s)
                 .is_ok_and(|i| skills[i].1 >= *min),
-            Req::Tag(t) => tags.binary_search(t).is_ok(),
+            Req::Tag(t) => tags.as_ref().binary_search(t).is_ok(),
             Req::All(v) => v.iter().all(|r| r.matches(skills, tags)),
             Req::Any(v) => v.iter().any(|r| r.matches(skills, tags)),
             Req::Not(r) => !r.matches(skills, tags),
@@ -273,7 +275,7 @@ mod tests {
         let fr = v.tag("language", "fr");
         assert!(req.matches(&[(loans, 3)], &[fr]));
         assert!(!req.matches(&[(loans, 2)], &[fr]));
-        assert!(!req.matches(&[(loans, 5)], &[]));
+        assert!(!req.matches(&[(loans, 5)], &[0u32; 0]));
         let mut relaxed = req.clone();
         relaxed.relax(&[(loans, 1)]);
         assert!(relaxed.matches(&[(loans, 2)], &[fr]));
