@@ -295,7 +295,7 @@ impl Engine {
             .state
             .queues
             .values()
-            .any(|q| crate::routing::sticky_window_secs(&q.cfg.strategy).is_some());
+            .any(|q| q.arrival.sticky_window_secs.is_some());
         if !self.sticky_routing {
             self.state.last_agent.clear();
         }
