@@ -176,8 +176,9 @@ pub(crate) enum Consult {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Call {
     pub id: CallId,
-    pub ani: String,
-    pub dnis: String,
+    /// Shared with the offers made for the call (no copy per ring).
+    pub ani: Arc<str>,
+    pub dnis: Arc<str>,
     pub channel: Channel,
     pub attributes: StringMap,
     pub data: StringMap,

@@ -10,6 +10,7 @@ use crate::routing::RoutingDecision;
 use crate::stats::IntervalReport;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// One piece of an announcement, rendered by the host in its language.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,10 +73,10 @@ impl Announcement {
 /// What the agent's screen pops with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
-    /// Caller number.
-    pub ani: String,
+    /// Caller number (shared with the engine's record of the call).
+    pub ani: Arc<str>,
     /// Dialled number.
-    pub dnis: String,
+    pub dnis: Arc<str>,
     /// Channel.
     pub channel: Channel,
     /// Queue the call came from (`None` for a direct transfer).

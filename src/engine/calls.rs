@@ -68,7 +68,16 @@ impl Engine {
         data.shrink_to_fit();
         self.state.calls.insert(
             id,
-            Box::new(new_call(id, ani, dnis, channel, attributes, data, priority, now)),
+            Box::new(new_call(
+                id,
+                ani.into(),
+                dnis.into(),
+                channel,
+                attributes,
+                data,
+                priority,
+                now,
+            )),
         );
         self.ivr_start(now, id);
         Ok(())
@@ -323,7 +332,7 @@ impl Engine {
             }
         }
         if sticky && !c.ani.is_empty() {
-            st.last_agent.insert(c.ani.clone(), (agent, now));
+            st.last_agent.insert(std::sync::Arc::clone(&c.ani), (agent, now));
         }
         let moh = std::mem::replace(&mut c.moh, false);
         let callback = c.callback.clone();
@@ -565,7 +574,7 @@ impl Engine {
                     .state
                     .calls
                     .get(&id)
-                    .map(|c| c.ani.clone())
+                    .map(|c| c.ani.to_string())
                     .unwrap_or_default(),
                 queue: v.queue,
                 wait_ms,
@@ -927,8 +936,8 @@ impl Engine {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn new_call(
     id: CallId,
-    ani: String,
-    dnis: String,
+    ani: std::sync::Arc<str>,
+    dnis: std::sync::Arc<str>,
     channel: Channel,
     attributes: StringMap,
     data: StringMap,

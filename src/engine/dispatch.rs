@@ -69,12 +69,12 @@ fn call_view<'a>(
     c: &'a Call,
     now: Millis,
     agents: &FxHashMap<AgentId, Box<Agent>>,
-    last_agent: &FxHashMap<String, (AgentId, Millis)>,
+    last_agent: &FxHashMap<std::sync::Arc<str>, (AgentId, Millis)>,
 ) -> CallView<'a> {
     let mut preferred = None;
     let mut preferred_logged_in = false;
     if let Some(window) = q.arrival.sticky_window_secs.map(|s| Millis::from(s) * 1000)
-        && let Some((agent, at)) = last_agent.get(&c.ani)
+        && let Some((agent, at)) = last_agent.get(&*c.ani)
         && now.saturating_sub(*at) <= window
         && let Some(a) = agents.get(agent)
     {

@@ -47,7 +47,8 @@ impl Engine {
         let mut boost = 0;
         let mut blocked = None;
         for rule in &ivr.ani_rules {
-            let hit = rule.numbers.contains(&c.ani) || rule.prefixes.iter().any(|p| c.ani.starts_with(p));
+            let hit = rule.numbers.iter().any(|n| **n == *c.ani)
+                || rule.prefixes.iter().any(|p| c.ani.starts_with(p));
             if !hit {
                 continue;
             }
@@ -63,11 +64,11 @@ impl Engine {
                 AniAction::Tag { tag } => tags.push(tag.clone()),
             }
         }
-        let mut flow = ivr.entry.dnis.get(&c.dnis).cloned();
+        let mut flow = ivr.entry.dnis.get(&*c.dnis).cloned();
         if flow.is_none() && !ivr.entry.rules.is_empty() {
             let mut scope = Scope {
-                ani: c.ani.clone(),
-                dnis: c.dnis.clone(),
+                ani: c.ani.to_string(),
+                dnis: c.dnis.to_string(),
                 attrs: c.attributes.to_map(),
                 tags: tags.clone(),
                 locale: locale.clone(),
@@ -89,7 +90,7 @@ impl Engine {
             flow = ivr.entry.default.clone();
         }
         if let Some((prompt, block_flow)) = blocked {
-            let ani = c.ani.clone();
+            let ani = c.ani.to_string();
             self.push_event(Event::CallerBlocked { call, ani });
             match block_flow {
                 Some(f) => flow = Some(f),
@@ -179,7 +180,7 @@ impl Engine {
                         .state
                         .calls
                         .get(&call)
-                        .map(|c| c.ani.clone())
+                        .map(|c| c.ani.to_string())
                         .unwrap_or_default();
                     if let Some(s) = self.session_mut(call) {
                         s.sub = Sub::Confirm;
@@ -437,8 +438,8 @@ impl Engine {
         }
         let c = self.state.calls.get(&call);
         match name {
-            "ani" => c.map(|c| c.ani.clone()).unwrap_or_default(),
-            "dnis" => c.map(|c| c.dnis.clone()).unwrap_or_default(),
+            "ani" => c.map(|c| c.ani.to_string()).unwrap_or_default(),
+            "dnis" => c.map(|c| c.dnis.to_string()).unwrap_or_default(),
             "locale" => s.locale.clone(),
             _ => c
                 .and_then(|c| c.data.get(name).map(str::to_string))
@@ -470,10 +471,10 @@ impl Engine {
         if let (Some(c), Some(s)) = (self.state.calls.get(&call), self.session(call)) {
             // Only what the expressions read is copied: a flow's variables can be many.
             if uses("ani") {
-                scope.ani = c.ani.clone();
+                scope.ani = c.ani.to_string();
             }
             if uses("dnis") {
-                scope.dnis = c.dnis.clone();
+                scope.dnis = c.dnis.to_string();
             }
             if uses("attrs") {
                 scope.attrs = c.attributes.to_map();
@@ -697,7 +698,7 @@ impl Engine {
         if !matches!(self.session(call).map(|s| &s.wait), Some(Wait::Recording)) {
             return Err(self.illegal_call(call, "finish a recording"));
         }
-        let ani = c.ani.clone();
+        let ani = c.ani.to_string();
         let s = self.session(call);
         let mailbox = s.and_then(|s| s.mailbox.clone()).unwrap_or_default();
         let mut data = c.data.to_map();
@@ -869,7 +870,7 @@ impl Engine {
                             .state
                             .calls
                             .get(&call)
-                            .map(|c| c.ani.clone())
+                            .map(|c| c.ani.to_string())
                             .unwrap_or_default();
                         self.register_callback(now, call, cb, ani);
                     }
@@ -910,7 +911,7 @@ impl Engine {
                         .state
                         .calls
                         .get(&call)
-                        .map(|c| c.ani.clone())
+                        .map(|c| c.ani.to_string())
                         .unwrap_or_default();
                     self.end_session(call);
                     let _ = self.request_callback(now, call, ani);
@@ -1200,7 +1201,7 @@ impl Engine {
                             .state
                             .calls
                             .get(&call)
-                            .map(|c| c.ani.clone())
+                            .map(|c| c.ani.to_string())
                             .unwrap_or_default();
                         self.ivr_play(
                             call,

@@ -56,7 +56,7 @@ struct State {
     outputs: VecDeque<Output>,
     /// Caller number -> (agent who served them last, when).
     #[serde(with = "sorted")]
-    last_agent: FxHashMap<String, (AgentId, Millis)>,
+    last_agent: FxHashMap<std::sync::Arc<str>, (AgentId, Millis)>,
     /// Summed agent time per (interval, group).
     group_times: BTreeMap<u64, BTreeMap<String, crate::agent::AgentTimes>>,
     interval_ms: Millis,

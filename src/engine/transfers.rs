@@ -115,8 +115,8 @@ impl Engine {
         l.counted_in = c.counted_in;
         self.push_event_with(crate::output::EventKind::CallArrived, || Event::CallArrived {
             call: leg,
-            ani: l.ani.clone(),
-            dnis: l.dnis.clone(),
+            ani: l.ani.to_string(),
+            dnis: l.dnis.to_string(),
             channel: l.channel,
         });
         self.state.calls.insert(leg, Box::new(l));
