@@ -70,8 +70,9 @@ impl Sample {
 
 type Ring = (CallId, AgentId, Option<QueueId>);
 
-/// Answers and completes every rung call (and whatever those completions route next).
-fn settle(e: &mut Engine, now: Millis, mut work: Vec<Ring>, scratch: &mut Vec<Ring>) {
+/// Answers and completes every rung call (and whatever those completions route next),
+/// leaving `work` empty (with its capacity, so the timed part never grows it).
+fn settle(e: &mut Engine, now: Millis, work: &mut Vec<Ring>, scratch: &mut Vec<Ring>) {
     while let Some((call, agent, _)) = work.pop() {
         e.handle_input(now, Input::DeviceAnswered { agent, call })
             .expect("answer");
@@ -162,7 +163,7 @@ impl Arrivals {
             // Untimed: answer and hang up, so the agents are ready (and longest-idle
             // order rotates) again.
             self.now += 1;
-            settle(e, self.now, std::mem::take(&mut rings), &mut scratch);
+            settle(e, self.now, &mut rings, &mut scratch);
             fire_timers(e, self.now);
         }
         sample.finish(iters)

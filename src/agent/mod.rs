@@ -173,16 +173,13 @@ pub(crate) struct Profile {
 /// An agent at run time. It holds all of its configuration (see
 /// [`Agent::config`]); the engine keeps no other copy.
 ///
-/// Laid out in declaration order (`repr(C)`) from the start of a cache line: presence,
-/// pause, policy and contacts (the first two lines) and skills and pool seats (the next
-/// two) are what a routing decision reads; state time, time per state and the report
-/// group follow, which ringing the agent updates. Deciding about and ringing an agent
-/// nobody touched for a while so reads six adjacent cache lines. Attribute tags, which
-/// only requirements on languages, groups, regions or attributes read, come after.
-/// Aligned, the record takes 512 bytes instead of 496, which allocators round up to
-/// 512 anyway.
+/// Laid out in declaration order (`repr(C)`): the fields a routing decision reads come
+/// first and together, then those that ringing the agent updates (state time, counters,
+/// the report group), so that deciding about and ringing an agent nobody touched for a
+/// while reads a few adjacent cache lines. Attribute tags, which only requirements on
+/// languages, groups, regions or attributes read, come after.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[repr(C, align(64))]
+#[repr(C)]
 pub(crate) struct Agent {
     pub id: AgentId,
     pub weight: u32,
@@ -193,8 +190,6 @@ pub(crate) struct Agent {
     pub paused_until: Option<Millis>,
     /// The agent's own policy, or the defaults shared by every agent without one.
     pub policy: Arc<AgentPolicy>,
-    /// Inline up to one: most agents hold one contact at a time.
-    pub tasks: SmallVec<[Task; 1]>,
     pub idle_since: Millis,
     pub talk_ms: u64,
     pub answered: u32,
@@ -206,20 +201,22 @@ pub(crate) struct Agent {
     /// queues' indexes before the next scan). Always false between inputs.
     #[serde(skip)]
     pub index_pending: bool,
-    /// What the agent was last counted as (see [`Synced`]).
-    #[serde(default)]
-    pub synced: Synced,
-    /// Inline up to eight: routing reads them with the agent.
-    pub skills: Skills,
+    /// Sign-ins to queues that list their members.
+    pub members: Vec<Member>,
     /// Seats in the skill pools of the agent's skills (see `crate::queue::pool`).
     #[serde(skip)]
     pub seats: SmallVec<[Seat; 8]>,
+    /// Inline up to eight: routing reads them with the agent.
+    pub skills: Skills,
+    /// Inline up to one: most agents hold one contact at a time.
+    pub tasks: SmallVec<[Task; 1]>,
     pub state_since: Millis,
+    /// What the agent was last counted as (see [`Synced`]).
+    #[serde(default)]
+    pub synced: Synced,
     pub times: AgentTimes,
     /// Report group: shared with the group's other agents.
     pub group: Arc<str>,
-    /// Sign-ins to queues that list their members.
-    pub members: Vec<Member>,
     /// The counters the seats' index entries are keyed with (see [`KeyInputs`]).
     #[serde(skip)]
     pub seat_keyed: KeyInputs,
