@@ -3,9 +3,11 @@
 //! routing strategies rank them by.
 
 mod state;
+mod table;
 
 pub use state::{AgentState, AgentStateKind};
 pub(crate) use state::{Presence, PresenceTrigger, TaskPhase, TaskTrigger, presence_next, task_next};
+pub(crate) use table::AgentTable;
 
 use crate::config::{AgentConfig, AgentPolicy, Channel};
 use crate::ids::{AgentId, CallId, Millis, QueueId};

@@ -13,11 +13,7 @@ use crate::stats::split_by_interval;
 
 impl Engine {
     pub(super) fn agent(&self, id: AgentId) -> Result<&crate::agent::Agent> {
-        self.state
-            .agents
-            .get(&id)
-            .map(|a| &**a)
-            .ok_or(Error::UnknownAgent(id))
+        self.state.agents.get(&id).ok_or(Error::UnknownAgent(id))
     }
 
     fn illegal(&self, id: AgentId, input: &'static str) -> Error {

@@ -68,7 +68,7 @@ fn call_view<'a>(
     q: &Queue,
     c: &'a Call,
     now: Millis,
-    agents: &FxHashMap<AgentId, Box<Agent>>,
+    agents: &crate::agent::AgentTable,
     last_agent: &FxHashMap<std::sync::Arc<str>, (AgentId, Millis)>,
 ) -> CallView<'a> {
     let mut preferred = None;
@@ -137,7 +137,7 @@ impl<'a> Iterator for Scan<'a> {
 fn eligible_listing(
     available: &BTreeSet<AvailKey>,
     start: Option<crate::routing::IndexKey>,
-    agents: &FxHashMap<AgentId, Box<Agent>>,
+    agents: &crate::agent::AgentTable,
     queue: QueueId,
     pool: Option<u32>,
     step: &Step,

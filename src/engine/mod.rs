@@ -42,9 +42,8 @@ struct State {
     started: bool,
     rng: Rng,
     vocab: Vocabulary,
-    /// Boxed, as calls are.
-    #[serde(with = "sorted")]
-    agents: FxHashMap<AgentId, Box<Agent>>,
+    /// By id (see [`crate::agent::AgentTable`]); serialized by ascending id.
+    agents: crate::agent::AgentTable,
     /// Dense by slot: every agent change visits each queue the agent serves.
     queues: Queues,
     /// Boxed: the table's empty slots then cost a pointer each, not a whole call.
@@ -226,7 +225,7 @@ impl Engine {
             }
             queues.insert(q.id, queue);
         }
-        let mut agents = FxHashMap::default();
+        let mut agents = crate::agent::AgentTable::default();
         let default_policy = Arc::new(config.agent_defaults.clone());
         for a in &config.agents {
             agents.insert(a.id, Box::new(Agent::from_config(a, &default_policy, &mut vocab)));
@@ -464,8 +463,7 @@ impl Engine {
     /// Agents are listed by id; an agent's policy is `None` when it uses the defaults.
     pub fn config(&self) -> Config {
         let names = self.state.vocab.skill_names();
-        let mut agents: Vec<&Agent> = self.state.agents.values().map(|a| &**a).collect();
-        agents.sort_unstable_by_key(|a| a.id);
+        let agents: Vec<&Agent> = self.state.agents.values().collect();
         Config {
             agents: agents
                 .into_iter()

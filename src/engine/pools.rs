@@ -37,8 +37,7 @@ impl Engine {
         if st.pools.is_empty() && !had_pools {
             return;
         }
-        let mut ids: Vec<AgentId> = st.agents.keys().copied().collect();
-        ids.sort_unstable();
+        let ids: Vec<AgentId> = st.agents.keys().collect();
         for id in &ids {
             if let Some(a) = st.agents.get_mut(id) {
                 // Their pools are gone with the old table.

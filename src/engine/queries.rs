@@ -40,9 +40,7 @@ impl Engine {
 
     /// Every agent id, in order.
     pub fn agent_ids(&self) -> Vec<AgentId> {
-        let mut v: Vec<AgentId> = self.state.agents.keys().copied().collect();
-        v.sort_unstable();
-        v
+        self.state.agents.keys().collect()
     }
 
     /// Every queue id, in order.
@@ -86,19 +84,8 @@ impl Engine {
         q: &'a crate::queue::Queue,
     ) -> Box<dyn Iterator<Item = &'a crate::agent::Agent> + 'a> {
         match q.pool {
-            Some(p) => Box::new(
-                self.state
-                    .agents
-                    .values()
-                    .map(|a| &**a)
-                    .filter(move |a| a.seat(p).is_some()),
-            ),
-            None => Box::new(
-                q.members
-                    .iter()
-                    .filter_map(|m| self.state.agents.get(m))
-                    .map(|a| &**a),
-            ),
+            Some(p) => Box::new(self.state.agents.values().filter(move |a| a.seat(p).is_some())),
+            None => Box::new(q.members.iter().filter_map(|m| self.state.agents.get(m))),
         }
     }
 
