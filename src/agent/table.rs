@@ -1,12 +1,13 @@
 //! The engine's agents by id.
 //!
 //! Hosts number agents from a directory or a configuration, so ids are mostly small
-//! and close together. Those up to a bound that grows with the number of agents are
-//! found by position in a vector: one memory access, where a hash map needs two (its
-//! control bytes, then its bucket). At 100k agents that is one trip to memory fewer for
-//! each agent a routing decision reads, as the agent chosen is usually the one touched
-//! longest ago. Ids beyond the bound live in a hash map, so sparse numbering still
-//! costs memory per agent, not per id.
+//! and close together. Those up to a bound a little above the number of agents are
+//! kept in a vector at the position of their id: finding one is an address computation,
+//! where a hash map needs two dependent memory accesses (its control bytes, then its
+//! bucket) and a box a third. At 100k agents each of those is a trip to memory for the
+//! agent a routing decision picks, as that is usually the one touched longest ago. Ids
+//! beyond the bound live in a hash map, so sparse numbering costs memory per agent,
+//! not per id.
 
 use super::Agent;
 use crate::ids::AgentId;
@@ -14,13 +15,20 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
-/// Ids below this are always kept by position, whatever the number of agents.
-const DENSE_FLOOR: usize = 1024;
+/// Ids below this are kept by position, whatever the number of agents.
+const DENSE_FLOOR: usize = 64;
+
+/// The ids kept by position with `n` agents: below `n` plus a quarter, plus
+/// [`DENSE_FLOOR`]. Positions without an agent cost an agent's size each, so the
+/// bound keeps them to a fraction of the agents.
+fn dense_bound(n: usize) -> usize {
+    n + n / 4 + DENSE_FLOOR
+}
 
 /// Agents by id: by position in `dense` for ids below its length, else in `sparse`.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AgentTable {
-    dense: Vec<Option<Box<Agent>>>,
+    dense: Vec<Option<Agent>>,
     sparse: FxHashMap<AgentId, Box<Agent>>,
     len: usize,
 }
@@ -32,14 +40,14 @@ impl AgentTable {
 
     pub(crate) fn get(&self, id: &AgentId) -> Option<&Agent> {
         match self.dense.get(id.0 as usize) {
-            Some(slot) => slot.as_deref(),
+            Some(slot) => slot.as_ref(),
             None => self.sparse.get(id).map(|a| &**a),
         }
     }
 
     pub(crate) fn get_mut(&mut self, id: &AgentId) -> Option<&mut Agent> {
         match self.dense.get_mut(id.0 as usize) {
-            Some(slot) => slot.as_deref_mut(),
+            Some(slot) => slot.as_mut(),
             None => self.sparse.get_mut(id).map(|a| &mut **a),
         }
     }
@@ -48,49 +56,49 @@ impl AgentTable {
         self.get(id).is_some()
     }
 
-    /// Adds the agent under `id`, returning the one it replaces.
-    pub(crate) fn insert(&mut self, id: AgentId, agent: Box<Agent>) -> Option<Box<Agent>> {
-        let i = id.0 as usize;
-        if i >= self.dense.len() && i < DENSE_FLOOR.max(2 * (self.len + 1)) {
-            self.grow(i + 1);
+    /// Adds the agent under its id, returning whether it replaced one.
+    pub(crate) fn insert(&mut self, agent: Agent) -> bool {
+        let i = agent.id.0 as usize;
+        if i >= self.dense.len() && i < dense_bound(self.len + 1) {
+            // Grown by at least a quarter, so that adding agents one by one copies
+            // each a bounded number of times.
+            self.grow((i + 1).max(self.dense.len() + self.dense.len() / 4));
         }
-        let old = match self.dense.get_mut(i) {
-            Some(slot) => slot.replace(agent),
-            None => self.sparse.insert(id, agent),
+        let replaced = match self.dense.get_mut(i) {
+            Some(slot) => slot.replace(agent).is_some(),
+            None => self.sparse.insert(agent.id, Box::new(agent)).is_some(),
         };
-        if old.is_none() {
+        if !replaced {
             self.len += 1;
         }
-        old
+        replaced
     }
 
-    pub(crate) fn remove(&mut self, id: &AgentId) -> Option<Box<Agent>> {
-        let old = match self.dense.get_mut(id.0 as usize) {
-            Some(slot) => slot.take(),
-            None => self.sparse.remove(id),
+    pub(crate) fn remove(&mut self, id: &AgentId) -> bool {
+        let removed = match self.dense.get_mut(id.0 as usize) {
+            Some(slot) => slot.take().is_some(),
+            None => self.sparse.remove(id).is_some(),
         };
-        if old.is_some() {
+        if removed {
             self.len -= 1;
         }
-        old
+        removed
     }
 
-    /// Extends `dense` to `len` positions (at least doubling it), moving the agents
-    /// whose ids it now covers out of `sparse`.
+    /// Extends `dense` to `len` positions, moving the agents whose ids it now covers
+    /// out of `sparse`.
     fn grow(&mut self, len: usize) {
-        let len = len.max(2 * self.dense.len());
+        self.dense.reserve_exact(len.saturating_sub(self.dense.len()));
         self.dense.resize_with(len, || None);
-        if self.sparse.keys().any(|id| (id.0 as usize) < len) {
-            let moved: Vec<AgentId> = self
-                .sparse
-                .keys()
-                .filter(|id| (id.0 as usize) < len)
-                .copied()
-                .collect();
-            for id in moved {
-                if let Some(a) = self.sparse.remove(&id) {
-                    self.dense[id.0 as usize] = Some(a);
-                }
+        let moved: Vec<AgentId> = self
+            .sparse
+            .keys()
+            .filter(|id| (id.0 as usize) < len)
+            .copied()
+            .collect();
+        for id in moved {
+            if let Some(a) = self.sparse.remove(&id) {
+                self.dense[id.0 as usize] = Some(*a);
             }
         }
     }
@@ -99,22 +107,40 @@ impl AgentTable {
     pub(crate) fn values(&self) -> impl Iterator<Item = &Agent> {
         let mut sparse: Vec<&Agent> = self.sparse.values().map(|a| &**a).collect();
         sparse.sort_unstable_by_key(|a| a.id);
-        self.dense.iter().filter_map(|a| a.as_deref()).chain(sparse)
+        self.dense.iter().filter_map(Option::as_ref).chain(sparse)
     }
 
     /// The agents by ascending id.
     pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut Agent> {
         let mut sparse: Vec<&mut Agent> = self.sparse.values_mut().map(|a| &mut **a).collect();
         sparse.sort_unstable_by_key(|a| a.id);
-        self.dense
-            .iter_mut()
-            .filter_map(|a| a.as_deref_mut())
-            .chain(sparse)
+        self.dense.iter_mut().filter_map(Option::as_mut).chain(sparse)
     }
 
     /// The ids by ascending value.
     pub(crate) fn keys(&self) -> impl Iterator<Item = AgentId> + '_ {
         self.values().map(|a| a.id)
+    }
+}
+
+/// A table sized for its agents at once (the positions up to the highest id kept by
+/// position, and no more), as the engine builds it from a configuration.
+impl FromIterator<Agent> for AgentTable {
+    fn from_iter<I: IntoIterator<Item = Agent>>(agents: I) -> AgentTable {
+        let agents: Vec<Agent> = agents.into_iter().collect();
+        let bound = dense_bound(agents.len());
+        let len = agents
+            .iter()
+            .map(|a| a.id.0 as usize)
+            .filter(|i| *i < bound)
+            .max()
+            .map_or(0, |i| i + 1);
+        let mut t = AgentTable::default();
+        t.grow(len);
+        for a in agents {
+            t.insert(a);
+        }
+        t
     }
 }
 
@@ -130,11 +156,9 @@ impl Serialize for AgentTable {
 
 impl<'de> Deserialize<'de> for AgentTable {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<AgentTable, D::Error> {
-        let mut t = AgentTable::default();
-        for (id, a) in BTreeMap::<AgentId, Box<Agent>>::deserialize(d)? {
-            t.insert(id, a);
-        }
-        Ok(t)
+        Ok(BTreeMap::<AgentId, Agent>::deserialize(d)?
+            .into_values()
+            .collect())
     }
 }
 
@@ -146,10 +170,10 @@ mod tests {
     use proptest::prelude::*;
     use std::sync::Arc;
 
-    fn agent(id: u32) -> Box<Agent> {
+    fn agent(id: u32) -> Agent {
         let cfg = AgentConfig::new(AgentId(id), format!("agent-{id}"), &[]);
         let defaults = Arc::new(AgentPolicy::default());
-        Box::new(Agent::from_config(&cfg, &defaults, &mut Vocabulary::default()))
+        Agent::from_config(&cfg, &defaults, &mut Vocabulary::default())
     }
 
     fn ids(t: &AgentTable) -> Vec<u32> {
@@ -159,37 +183,47 @@ mod tests {
     #[test]
     fn small_ids_by_position_large_ones_hashed_and_moved_when_covered() {
         let mut t = AgentTable::default();
-        t.insert(AgentId(5), agent(5));
-        t.insert(AgentId(1_000_000), agent(1_000_000));
+        t.insert(agent(5));
+        t.insert(agent(1_000_000));
         assert_eq!((t.dense.len(), t.sparse.len(), t.len()), (6, 1, 2));
         assert_eq!(ids(&t), [5, 1_000_000]);
-        // Numbered from 2,000 up, 600 agents stay above the bound (twice their number).
+        // Numbered from 2,000 up, 600 agents stay above the bound (750 + 64).
         for id in 2_000..2_600_u32 {
-            t.insert(AgentId(id), agent(id));
+            t.insert(agent(id));
         }
         assert_eq!((t.dense.len(), t.sparse.len()), (6, 601));
-        // Agent 3000 first goes to the map; once agents 1 to 2100 are in, the vector
-        // (doubling as it grows) covers it and it moves there.
+        // Agent 300 first goes to the map. The vector grows as agents 1, 2, ... come
+        // in, by a quarter at a time; at agent 293 it grows to 366 positions, covering
+        // 300, which moves there.
         let mut t2 = AgentTable::default();
-        t2.insert(AgentId(3_000), agent(3_000));
+        t2.insert(agent(300));
         assert_eq!(t2.sparse.len(), 1);
-        for id in 1..=2_100_u32 {
-            t2.insert(AgentId(id), agent(id));
+        for id in 1..=292_u32 {
+            t2.insert(agent(id));
         }
-        assert_eq!((t2.dense.len(), t2.sparse.len(), t2.len()), (4_096, 0, 2_101));
-        assert_eq!(t2.get(&AgentId(3_000)).map(|a| a.id), Some(AgentId(3_000)));
-        assert_eq!(ids(&t2).last(), Some(&3_000));
+        assert_eq!((t2.dense.len(), t2.sparse.len()), (293, 1));
+        t2.insert(agent(293));
+        assert_eq!((t2.dense.len(), t2.sparse.len(), t2.len()), (366, 0, 294));
+        assert_eq!(t2.get(&AgentId(300)).map(|a| a.id), Some(AgentId(300)));
+        assert_eq!(ids(&t2).last(), Some(&300));
+    }
+
+    #[test]
+    fn built_at_once_takes_the_positions_up_to_the_highest_id_kept_by_position() {
+        let t: AgentTable = [3, 1, 7, 90_000].into_iter().map(agent).collect();
+        assert_eq!((t.dense.len(), t.sparse.len(), t.len()), (8, 1, 4));
+        assert_eq!(ids(&t), [1, 3, 7, 90_000]);
     }
 
     #[test]
     fn insert_replaces_and_remove_counts() {
         let mut t = AgentTable::default();
-        assert!(t.insert(AgentId(7), agent(7)).is_none());
-        assert!(t.insert(AgentId(7), agent(7)).is_some());
+        assert!(!t.insert(agent(7)));
+        assert!(t.insert(agent(7)));
         assert_eq!(t.len(), 1);
-        assert!(t.remove(&AgentId(8)).is_none());
-        assert!(t.remove(&AgentId(7)).is_some());
-        assert!(t.remove(&AgentId(7)).is_none());
+        assert!(!t.remove(&AgentId(8)));
+        assert!(t.remove(&AgentId(7)));
+        assert!(!t.remove(&AgentId(7)));
         assert_eq!(t.len(), 0);
         assert!(!t.contains_key(&AgentId(7)));
     }
@@ -198,7 +232,7 @@ mod tests {
     fn serializes_as_a_map_by_ascending_id() {
         let mut t = AgentTable::default();
         for id in [9_000_000, 3, 1] {
-            t.insert(AgentId(id), agent(id));
+            t.insert(agent(id));
         }
         let json = serde_json::to_value(&t).unwrap();
         let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
@@ -212,15 +246,15 @@ mod tests {
         /// and removes over small and large ids.
         #[test]
         fn behaves_as_an_ordered_map(ops in prop::collection::vec(
-            (any::<bool>(), prop_oneof![0u32..3_000, any::<u32>()]), 0..200)
+            (any::<bool>(), prop_oneof![0u32..300, any::<u32>()]), 0..200)
         ) {
             let mut t = AgentTable::default();
             let mut model = BTreeMap::new();
             for (insert, id) in ops {
                 if insert {
-                    prop_assert_eq!(t.insert(AgentId(id), agent(id)).is_some(), model.insert(id, ()).is_some());
+                    prop_assert_eq!(t.insert(agent(id)), model.insert(id, ()).is_some());
                 } else {
-                    prop_assert_eq!(t.remove(&AgentId(id)).is_some(), model.remove(&id).is_some());
+                    prop_assert_eq!(t.remove(&AgentId(id)), model.remove(&id).is_some());
                 }
                 prop_assert_eq!(t.len(), model.len());
             }

@@ -257,7 +257,7 @@ impl Engine {
         let id = cfg.id;
         let members: Vec<(QueueId, u32)> = cfg.queues.iter().map(|m| (m.queue(), m.penalty())).collect();
         agent.members.reserve_exact(members.len());
-        self.state.agents.insert(id, Box::new(agent));
+        self.state.agents.insert(agent);
         for (q, p) in members {
             self.add_member(id, q, p);
         }

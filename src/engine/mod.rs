@@ -225,11 +225,12 @@ impl Engine {
             }
             queues.insert(q.id, queue);
         }
-        let mut agents = crate::agent::AgentTable::default();
         let default_policy = Arc::new(config.agent_defaults.clone());
-        for a in &config.agents {
-            agents.insert(a.id, Box::new(Agent::from_config(a, &default_policy, &mut vocab)));
-        }
+        let agents: crate::agent::AgentTable = config
+            .agents
+            .iter()
+            .map(|a| Agent::from_config(a, &default_policy, &mut vocab))
+            .collect();
         let interval_ms = Millis::from(config.stats.interval_secs) * 1000;
         let (compiled_ivr, calendars, clock) = compile_parts(&config)?;
         let mut engine = Engine {
