@@ -74,6 +74,7 @@ mod call;
 pub mod config;
 mod engine;
 mod error;
+mod id_table;
 mod ids;
 pub mod input;
 pub mod ivr;

@@ -3,11 +3,12 @@
 //! routing strategies rank them by.
 
 mod state;
-mod table;
 
 pub use state::{AgentState, AgentStateKind};
 pub(crate) use state::{Presence, PresenceTrigger, TaskPhase, TaskTrigger, presence_next, task_next};
-pub(crate) use table::AgentTable;
+
+/// The engine's agents by agent number (see [`crate::id_table`]).
+pub(crate) type AgentTable = crate::id_table::IdTable<AgentId, Agent>;
 
 use crate::config::{AgentConfig, AgentPolicy, Channel};
 use crate::ids::{AgentId, CallId, Millis, QueueId};

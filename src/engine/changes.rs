@@ -257,7 +257,7 @@ impl Engine {
         let id = cfg.id;
         let members: Vec<(QueueId, u32)> = cfg.queues.iter().map(|m| (m.queue(), m.penalty())).collect();
         agent.members.reserve_exact(members.len());
-        self.state.agents.insert(agent);
+        self.state.agents.insert(id, agent);
         for (q, p) in members {
             self.add_member(id, q, p);
         }
@@ -322,7 +322,7 @@ impl Engine {
     }
 
     fn check_queue_config(&self, cfg: &QueueConfig) -> Result<()> {
-        let queues: BTreeSet<QueueId> = self.state.queues.keys().copied().chain([cfg.id]).collect();
+        let queues: BTreeSet<QueueId> = self.state.queues.keys().chain([cfg.id]).collect();
         crate::config::validate_queue(cfg, &|q| queues.contains(&q))
             .map_err(|(p, m)| config_error(&format!("queue.{p}"), m))?;
         if let crate::routing::StrategyConfig::Custom { name } = &cfg.strategy

@@ -229,7 +229,7 @@ impl Engine {
         let agents: crate::agent::AgentTable = config
             .agents
             .iter()
-            .map(|a| Agent::from_config(a, &default_policy, &mut vocab))
+            .map(|a| (a.id, Agent::from_config(a, &default_policy, &mut vocab)))
             .collect();
         let interval_ms = Millis::from(config.stats.interval_secs) * 1000;
         let (compiled_ivr, calendars, clock) = compile_parts(&config)?;

@@ -22,7 +22,7 @@ impl Engine {
         let mut slots: Vec<(QueueId, u32)> = st
             .queues
             .keys()
-            .filter_map(|id| Some((*id, st.queues.slot_of(id)?)))
+            .filter_map(|id| Some((id, st.queues.slot_of(&id)?)))
             .collect();
         slots.sort_unstable();
         for (_, slot) in slots {

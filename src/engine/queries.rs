@@ -45,7 +45,7 @@ impl Engine {
 
     /// Every queue id, in order.
     pub fn queue_ids(&self) -> Vec<QueueId> {
-        let mut ids: Vec<QueueId> = self.state.queues.keys().copied().collect();
+        let mut ids: Vec<QueueId> = self.state.queues.keys().collect();
         ids.sort_unstable();
         ids
     }

@@ -1,11 +1,12 @@
 //! The engine's queues in a dense table. Every agent change visits each queue the agent
 //! is signed in to, so a sign-in holds its queue's slot in the table and reaches the
 //! queue without hashing, and the fields those visits touch share one cache line per
-//! queue ([`super::QueueHot`]).
+//! queue ([`super::QueueHot`]). An input naming a queue finds its slot through an
+//! [`IdTable`]: by position for the usual numbering, without hashing.
 
 use super::Queue;
+use crate::id_table::IdTable;
 use crate::ids::QueueId;
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
@@ -14,7 +15,7 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Queues {
     slots: Vec<Option<Box<Queue>>>,
-    by_id: FxHashMap<QueueId, u32>,
+    by_id: IdTable<QueueId, u32>,
     free: Vec<u32>,
 }
 
@@ -81,8 +82,8 @@ impl Queues {
         self.slots.iter_mut().flatten().map(|q| &mut **q)
     }
 
-    /// The queue ids in no particular order.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &QueueId> {
+    /// The queue ids, ascending.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = QueueId> + '_ {
         self.by_id.keys()
     }
 }
