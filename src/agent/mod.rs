@@ -7,15 +7,15 @@ mod state;
 pub use state::{AgentState, AgentStateKind};
 pub(crate) use state::{Presence, PresenceTrigger, TaskPhase, TaskTrigger, presence_next, task_next};
 
-/// The engine's agents by agent number (see [`crate::id_table`]).
-pub(crate) type AgentTable = crate::id_table::IdTable<AgentId, Agent>;
-
 use crate::config::{AgentConfig, AgentPolicy, Channel};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::routing::{AgentView, IndexKey, SkillId, Vocabulary};
 use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 use std::sync::Arc;
+
+/// The engine's agents by agent number (see [`crate::id_table`]).
+pub(crate) type AgentTable = crate::id_table::IdTable<AgentId, Agent>;
 
 /// An agent's skills with their levels, sorted by skill.
 pub(crate) type Skills = SmallVec<[(SkillId, u8); 8]>;

@@ -55,7 +55,7 @@ struct State {
     outputs: VecDeque<Output>,
     /// Caller number -> (agent who served them last, when).
     #[serde(with = "sorted")]
-    last_agent: FxHashMap<std::sync::Arc<str>, (AgentId, Millis)>,
+    last_agent: FxHashMap<Arc<str>, (AgentId, Millis)>,
     /// Summed agent time per (interval, group).
     group_times: BTreeMap<u64, BTreeMap<String, crate::agent::AgentTimes>>,
     interval_ms: Millis,
@@ -464,10 +464,11 @@ impl Engine {
     /// Agents are listed by id; an agent's policy is `None` when it uses the defaults.
     pub fn config(&self) -> Config {
         let names = self.state.vocab.skill_names();
-        let agents: Vec<&Agent> = self.state.agents.values().collect();
         Config {
-            agents: agents
-                .into_iter()
+            agents: self
+                .state
+                .agents
+                .values()
                 .map(|a| a.config(&names, &self.default_policy))
                 .collect(),
             ..self.state.config.clone()

@@ -19,13 +19,9 @@ impl Engine {
         let st = &mut self.state;
         let had_pools = !st.pools.is_empty();
         st.pools = Pools::default();
-        let mut slots: Vec<(QueueId, u32)> = st
-            .queues
-            .keys()
-            .filter_map(|id| Some((id, st.queues.slot_of(&id)?)))
-            .collect();
-        slots.sort_unstable();
-        for (_, slot) in slots {
+        // By ascending queue id, so pools are numbered alike in every engine.
+        let slots: Vec<u32> = st.queues.keys().filter_map(|id| st.queues.slot_of(&id)).collect();
+        for slot in slots {
             let Some(q) = st.queues.at_mut(slot) else {
                 continue;
             };
@@ -37,13 +33,11 @@ impl Engine {
         if st.pools.is_empty() && !had_pools {
             return;
         }
-        let ids: Vec<AgentId> = st.agents.keys().collect();
-        for id in &ids {
-            if let Some(a) = st.agents.get_mut(id) {
-                // Their pools are gone with the old table.
-                a.seats = Default::default();
-            }
+        // Their pools are gone with the old table.
+        for a in st.agents.values_mut() {
+            a.seats = Default::default();
         }
+        let ids: Vec<AgentId> = st.agents.keys().collect();
         let now = self.state.now;
         for id in ids {
             self.seat(id);

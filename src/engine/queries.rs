@@ -45,9 +45,7 @@ impl Engine {
 
     /// Every queue id, in order.
     pub fn queue_ids(&self) -> Vec<QueueId> {
-        let mut ids: Vec<QueueId> = self.state.queues.keys().collect();
-        ids.sort_unstable();
-        ids
+        self.state.queues.keys().collect()
     }
 
     /// Where a call is in the IVR: flow, node, locale and its variables (sensitive
