@@ -167,7 +167,7 @@ impl Host {
                     agent,
                     to: AgentState::NotReady { reason: Some(r) },
                     ..
-                }) if r == "missed-calls" => {
+                }) if &*r == "missed-calls" => {
                     self.at(now + 30_000, HostEv::BackFromBreak { agent: agent.0 });
                 }
                 _ => {}

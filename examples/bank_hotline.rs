@@ -105,7 +105,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         agent,
                         to: AgentState::NotReady { reason: Some(r) },
                         ..
-                    } if r == "missed-calls" => {
+                    } if &*r == "missed-calls" => {
                         log.push(format!(
                             "{:>6.1}s  {agent} let calls ring out: set not ready (redirect on no answer)",
                             now as f64 / 1000.0
@@ -248,7 +248,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ),
             HostEvent::Break(agent, false) => engine.handle_input(now, Input::Ready { agent }),
             HostEvent::SupervisorSetsReady(agent) => match engine.agent_status(agent).map(|s| s.state) {
-                Some(AgentState::NotReady { reason: Some(r) }) if r == "missed-calls" => {
+                Some(AgentState::NotReady { reason: Some(r) }) if &*r == "missed-calls" => {
                     log.push(format!(
                         "{:>6.1}s  supervisor puts {agent} back to ready",
                         now as f64 / 1000.0

@@ -220,6 +220,9 @@ pub(crate) struct Agent {
     pub times: AgentTimes,
     /// Report group: shared with the group's other agents.
     pub group: Arc<str>,
+    /// The report group's number in the engine's group times (see `Engine::relink`).
+    #[serde(skip)]
+    pub group_no: crate::stats::GroupNo,
     /// The counters the seats' index entries are keyed with (see [`KeyInputs`]).
     #[serde(skip)]
     pub seat_keyed: KeyInputs,
@@ -246,6 +249,7 @@ impl Agent {
         cfg: &AgentConfig,
         defaults: &Arc<AgentPolicy>,
         vocab: &mut Vocabulary,
+        groups: &mut crate::stats::GroupTimes,
     ) -> Agent {
         let (skills, tags) = Agent::compile_attributes(cfg, vocab);
         let profile = Profile {
@@ -254,10 +258,12 @@ impl Agent {
             region: cfg.region.clone(),
             attributes: cfg.attributes.clone(),
         };
+        let (group, group_no) = groups.group(cfg.groups.first().map_or("default", String::as_str));
         Agent {
             id: cfg.id,
             name: cfg.name.clone(),
-            group: vocab.group(cfg.groups.first().map_or("default", String::as_str)),
+            group,
+            group_no,
             skills,
             tags,
             profile: (profile != Profile::default()).then(|| Box::new(profile)),

@@ -6,6 +6,7 @@
 use crate::ids::{CallId, Millis};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// An agent's state as observers see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,7 +19,7 @@ pub enum AgentState {
     /// Logged in but not taking contacts.
     NotReady {
         /// Reason code from configuration (`None`: no reason given).
-        reason: Option<String>,
+        reason: Option<Arc<str>>,
     },
     /// A contact has been chosen for the agent; the device is about to ring.
     Reserved {
@@ -121,7 +122,7 @@ impl AgentState {
 pub(crate) enum Presence {
     LoggedOut,
     Ready,
-    NotReady(Option<String>),
+    NotReady(Option<Arc<str>>),
 }
 
 /// What the agent (or a supervisor) asks of its presence.

@@ -10,6 +10,7 @@ use crate::ids::{AgentId, Millis, QueueId};
 use crate::output::{Event, OverflowReason};
 use crate::queue::Counts;
 use crate::stats::split_by_interval;
+use std::sync::Arc;
 
 impl Engine {
     pub(super) fn agent(&self, id: AgentId) -> Result<&crate::agent::Agent> {
@@ -125,6 +126,7 @@ impl Engine {
     ) -> Result<()> {
         self.check_reason(&reason)?;
         self.check_presence(id, PresenceTrigger::NotReady, "become not ready")?;
+        let reason = reason.map(|r| shared_reason(&mut self.reasons, &r));
         let Some(a) = self.state.agents.get_mut(&id) else {
             return Ok(());
         };
@@ -286,19 +288,8 @@ impl Engine {
             a.times.add(kind, now - from);
             a.state_since = now;
             if kind != crate::agent::AgentStateKind::LoggedOut {
-                let group = &a.group;
-                let times = &mut *group_times;
-                split_by_interval(from, now, len, |i, ms| {
-                    // Nearly always the latest interval.
-                    let by_group = match times.last_entry() {
-                        Some(e) if *e.key() == i => e.into_mut(),
-                        _ => times.entry(i).or_default(),
-                    };
-                    match by_group.get_mut(&**group) {
-                        Some(t) => t.add(kind, ms),
-                        None => by_group.entry(String::from(&**group)).or_default().add(kind, ms),
-                    }
-                });
+                let group = a.group_no;
+                split_by_interval(from, now, len, |i, ms| group_times.add(i, group, kind, ms));
             }
             if announce {
                 outputs.push_back(crate::output::Output::Event(Event::AgentStateChanged {
@@ -517,6 +508,17 @@ fn sync_sign_ins(
         index_pending.push(a.id);
     }
     emptied
+}
+
+/// The shared copy of a not-ready reason from `reasons` (the reasons given so far),
+/// added if new: an agent state names its reason without copying the text.
+pub(super) fn shared_reason(reasons: &mut Vec<Arc<str>>, name: &str) -> Arc<str> {
+    if let Some(r) = reasons.iter().find(|r| ***r == *name) {
+        return Arc::clone(r);
+    }
+    let r: Arc<str> = name.into();
+    reasons.push(Arc::clone(&r));
+    r
 }
 
 /// One agent's share of a queue's or a pool's member counters: the flags saying what

@@ -427,7 +427,8 @@ impl Engine {
                 if p.auto_logoff {
                     logout = true;
                 } else {
-                    a.presence = Presence::NotReady(Some(p.missed_reason.clone()));
+                    let reason = super::agents::shared_reason(&mut self.reasons, &p.missed_reason);
+                    a.presence = Presence::NotReady(Some(reason));
                 }
             } else if delay > 0 {
                 a.paused_until = Some(now + Millis::from(delay) * 1000);

@@ -251,7 +251,12 @@ impl Engine {
             .collect();
         crate::config::validate_agent(&cfg, &|q| queues.get(&q).map(|q| q.cfg.members), &reasons)
             .map_err(|(p, m)| config_error(&format!("agent.{p}"), m))?;
-        let mut agent = Agent::from_config(&cfg, &self.default_policy, &mut self.state.vocab);
+        let mut agent = Agent::from_config(
+            &cfg,
+            &self.default_policy,
+            &mut self.state.vocab,
+            &mut self.state.group_times,
+        );
         agent.state_since = now;
         agent.idle_since = now;
         let id = cfg.id;

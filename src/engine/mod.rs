@@ -56,8 +56,8 @@ struct State {
     /// Caller number -> (agent who served them last, when).
     #[serde(with = "sorted")]
     last_agent: FxHashMap<Arc<str>, (AgentId, Millis)>,
-    /// Summed agent time per (interval, group).
-    group_times: BTreeMap<u64, BTreeMap<String, crate::agent::AgentTimes>>,
+    /// The report groups and the agent time booked to each per interval.
+    group_times: crate::stats::GroupTimes,
     interval_ms: Millis,
     /// Last IVR lookup request id.
     lookup_seq: u64,
@@ -157,6 +157,9 @@ pub struct Engine {
     default_policy: Arc<AgentPolicy>,
     /// Reused list of stale index entries a decision met (see `decide`).
     stale_scratch: Vec<crate::queue::AvailKey>,
+    /// Not-ready reasons given so far, shared by every agent state naming them (see
+    /// `Engine::reason`).
+    reasons: Vec<Arc<str>>,
 }
 
 /// Every event kind's bit (kinds are numbered from 0 in declaration order).
@@ -226,10 +229,16 @@ impl Engine {
             queues.insert(q.id, queue);
         }
         let default_policy = Arc::new(config.agent_defaults.clone());
+        let mut group_times = crate::stats::GroupTimes::default();
         let agents: crate::agent::AgentTable = config
             .agents
             .iter()
-            .map(|a| (a.id, Agent::from_config(a, &default_policy, &mut vocab)))
+            .map(|a| {
+                (
+                    a.id,
+                    Agent::from_config(a, &default_policy, &mut vocab, &mut group_times),
+                )
+            })
             .collect();
         let interval_ms = Millis::from(config.stats.interval_secs) * 1000;
         let (compiled_ivr, calendars, clock) = compile_parts(&config)?;
@@ -248,7 +257,7 @@ impl Engine {
                 wait_seq: 0,
                 outputs: VecDeque::new(),
                 last_agent: FxHashMap::default(),
-                group_times: BTreeMap::new(),
+                group_times,
                 interval_ms,
                 lookup_seq: 0,
                 index_pending: Vec::new(),
@@ -263,6 +272,7 @@ impl Engine {
             event_mask: ALL_EVENTS,
             ring_scratch: Vec::new(),
             stale_scratch: Vec::new(),
+            reasons: Vec::new(),
             default_policy,
         };
         engine.refresh_sticky_routing();
@@ -410,6 +420,7 @@ impl Engine {
             event_mask: ALL_EVENTS,
             ring_scratch: Vec::new(),
             stale_scratch: Vec::new(),
+            reasons: Vec::new(),
             default_policy,
         };
         engine.relink();
@@ -435,7 +446,7 @@ impl Engine {
             if a.policy == self.default_policy {
                 a.policy = Arc::clone(&self.default_policy);
             }
-            a.group = st.vocab.group(&a.group);
+            (a.group, a.group_no) = st.group_times.group(&a.group);
             a.indexed.resize(a.members.len(), None);
             for m in &mut a.members {
                 let Some(slot) = st.queues.slot_of(&m.queue) else {

@@ -157,7 +157,7 @@ impl Engine {
     /// Agent time per group and interval (closed intervals and the running one, up to
     /// the engine's current time).
     pub fn group_intervals(&self) -> Vec<GroupInterval> {
-        let mut all = self.state.group_times.clone();
+        let mut all = self.state.group_times.to_map();
         let len = self.state.interval_ms;
         let now = self.state.now;
         for a in self.state.agents.values() {

@@ -150,22 +150,9 @@ pub struct SkillId(pub u32);
 pub(crate) struct Vocabulary {
     skills: BTreeMap<String, u32>,
     tags: BTreeMap<String, u32>,
-    /// Report group names, shared by the agents of a group.
-    #[serde(skip)]
-    groups: std::collections::BTreeSet<std::sync::Arc<str>>,
 }
 
 impl Vocabulary {
-    /// The shared copy of a report group's name.
-    pub(crate) fn group(&mut self, name: &str) -> std::sync::Arc<str> {
-        if let Some(g) = self.groups.get(name) {
-            return std::sync::Arc::clone(g);
-        }
-        let g: std::sync::Arc<str> = name.into();
-        self.groups.insert(std::sync::Arc::clone(&g));
-        g
-    }
-
     pub(crate) fn skill(&mut self, name: &str) -> SkillId {
         let next = self.skills.len() as u32;
         SkillId(*self.skills.entry(name.to_string()).or_insert(next))

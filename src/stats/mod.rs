@@ -11,6 +11,9 @@ use crate::ids::{Millis, QueueId};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod groups;
+pub(crate) use groups::{GroupNo, GroupTimes};
+
 /// A service-level formula. Calls answered within the threshold are always the
 /// numerator; the formulas differ in the denominator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -205,17 +208,7 @@ pub(crate) struct QueueStats {
 impl QueueStats {
     /// The counters of `interval`, created empty if it has none yet.
     pub(crate) fn at(&mut self, interval: u64) -> &mut QueueCounters {
-        let i = match self.intervals.last() {
-            Some((last, _)) if *last == interval => self.intervals.len() - 1,
-            _ => match self.intervals.binary_search_by_key(&interval, |(i, _)| *i) {
-                Ok(i) => i,
-                Err(i) => {
-                    self.intervals.insert(i, (interval, QueueCounters::default()));
-                    i
-                }
-            },
-        };
-        &mut self.intervals[i].1
+        interval_entry(&mut self.intervals, interval)
     }
 
     /// The counters of `interval`, if any call was counted in it.
@@ -302,6 +295,23 @@ pub struct QueueStatus {
     pub interval: QueueCounters,
     /// The running interval's service level under the queue's formula.
     pub service_level: Option<f64>,
+}
+
+/// The entry of `interval` in a list by interval index, oldest first, created empty if
+/// there is none. The newest interval, which nearly every update is to, is found at
+/// the end without a search.
+pub(crate) fn interval_entry<T: Default>(intervals: &mut Vec<(u64, T)>, interval: u64) -> &mut T {
+    let i = match intervals.last() {
+        Some((last, _)) if *last == interval => intervals.len() - 1,
+        _ => match intervals.binary_search_by_key(&interval, |(i, _)| *i) {
+            Ok(i) => i,
+            Err(i) => {
+                intervals.insert(i, (interval, T::default()));
+                i
+            }
+        },
+    };
+    &mut intervals[i].1
 }
 
 /// Splits `[from, to)` over intervals of `len` ms, calling `f(interval, ms)`.
