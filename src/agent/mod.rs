@@ -204,6 +204,10 @@ pub(crate) struct Agent {
     /// queues' indexes before the next scan). Always false between inputs.
     #[serde(skip)]
     pub index_pending: bool,
+    /// The report group's number in the engine's group times (see `Engine::relink`).
+    /// Here, it fills what would otherwise be padding.
+    #[serde(skip)]
+    pub group_no: crate::stats::GroupNo,
     /// Sign-ins to queues that list their members.
     pub members: Vec<Member>,
     /// Seats in the skill pools of the agent's skills (see `crate::queue::pool`).
@@ -220,9 +224,6 @@ pub(crate) struct Agent {
     pub times: AgentTimes,
     /// Report group: shared with the group's other agents.
     pub group: Arc<str>,
-    /// The report group's number in the engine's group times (see `Engine::relink`).
-    #[serde(skip)]
-    pub group_no: crate::stats::GroupNo,
     /// The counters the seats' index entries are keyed with (see [`KeyInputs`]).
     #[serde(skip)]
     pub seat_keyed: KeyInputs,
