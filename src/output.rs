@@ -137,8 +137,8 @@ pub enum Action {
     StartMusicOnHold {
         /// Call.
         call: CallId,
-        /// Music class.
-        class: String,
+        /// Music class (shared with the queue's configuration).
+        class: Arc<str>,
     },
     /// Stop music on hold.
     StopMusicOnHold {

@@ -13,6 +13,7 @@ use crate::output::{Action, Announcement, CallOutcome, Event, OverflowReason, Pr
 use crate::queue::compile_steps;
 use crate::routing::Requirement;
 use smallvec::SmallVec;
+use std::sync::Arc;
 
 /// Why an offer to an agent ended without an answer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -169,7 +170,7 @@ impl Engine {
         let priority = c.priority;
         let rules = &q.arrival;
         let want_moh = c.channel.is_realtime() && c.callback.is_none() && !c.moh;
-        let moh_class = want_moh.then(|| String::from(&*q.music_on_hold));
+        let moh_class = want_moh.then(|| Arc::clone(&q.music_on_hold));
         let max_wait = rules.max_wait_secs;
         let announce = rules.first_announce_secs;
         let periodic: Vec<u32> = if rules.periodic {
@@ -841,7 +842,7 @@ impl Engine {
             .get(&id)
             .and_then(|c| c.counted_in)
             .and_then(|(q, _)| self.state.queues.get(&q))
-            .map_or_else(|| "default".to_string(), |q| q.cfg.music_on_hold.clone());
+            .map_or_else(|| Arc::from("default"), |q| Arc::clone(&q.music_on_hold));
         if on {
             self.push_action(Action::StartMusicOnHold { call: id, class });
         } else {

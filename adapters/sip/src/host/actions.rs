@@ -36,7 +36,7 @@ impl Host {
             }
             Action::StartMusicOnHold { call, class } => {
                 if let Some(c) = self.calls.get_mut(&call) {
-                    c.moh = Some(class);
+                    c.moh = Some(class.to_string());
                 }
                 // A prompt in progress finishes first; the music follows it.
                 self.resume_music(call);
