@@ -228,7 +228,9 @@ impl Engine {
             );
         }
         self.schedule(now + threshold, TimerKind::Threshold { call: id, visit });
-        self.route_call(now, id, "call");
+        if self.route_call(now, id, "call") {
+            return;
+        }
         // No agent took it: into the line, behind the calls that joined before.
         let st = &mut self.state;
         if let Some(c) = st.calls.get(&id)

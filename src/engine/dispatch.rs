@@ -251,25 +251,20 @@ impl Engine {
         Some((qid, choice, decision))
     }
 
-    /// Tries to place a waiting call with an agent.
-    pub(super) fn route_call(&mut self, now: Millis, call: CallId, trigger: &str) {
-        if !self
-            .state
-            .calls
-            .get(&call)
-            .is_some_and(|c| c.phase == Phase::Waiting)
-        {
-            return;
-        }
+    /// Tries to place a waiting call with an agent. Returns whether it was offered.
+    pub(super) fn route_call(&mut self, now: Millis, call: CallId, trigger: &str) -> bool {
+        let visit = match self.state.calls.get(&call) {
+            Some(c) if c.phase == Phase::Waiting => c.visit_no,
+            _ => return false,
+        };
         let Some((qid, choice, decision)) = self.decide(now, call, trigger) else {
-            return;
+            return false;
         };
         if let Some(d) = decision {
             self.push_event(Event::RoutingDecision {
                 decision: Box::new(d),
             });
         }
-        let visit = self.state.calls.get(&call).map_or(0, |c| c.visit_no);
         match choice {
             Choice::Offer(a) => self.offer(now, call, &[a], Some(qid)),
             Choice::RingAll(v) => self.offer(now, call, &v, Some(qid)),
@@ -278,9 +273,13 @@ impl Engine {
                 let offer = self.state.calls.get(&call).map_or(0, |c| c.offer_no);
                 self.schedule(now + step_ms.max(1), TimerKind::RingNext { call, offer });
             }
-            Choice::WaitUntil(t) => self.schedule(t.max(now + 1), TimerKind::Retry { call, visit }),
-            Choice::NoAgent => {}
+            Choice::WaitUntil(t) => {
+                self.schedule(t.max(now + 1), TimerKind::Retry { call, visit });
+                return false;
+            }
+            Choice::NoAgent => return false,
         }
+        true
     }
 
     /// Ring-progressively: add the next agent to a call that is ringing.

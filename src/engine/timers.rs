@@ -154,7 +154,9 @@ impl Engine {
             }
             TimerKind::RingNext { call, .. } => self.ring_next(now, call),
             TimerKind::Step { call, step, .. } => self.escalate(now, call, step),
-            TimerKind::Retry { call, .. } => self.route_call(now, call, "retry"),
+            TimerKind::Retry { call, .. } => {
+                self.route_call(now, call, "retry");
+            }
             TimerKind::MaxWait { call, .. } => self.overflow(now, call, OverflowReason::MaxWait, 0),
             TimerKind::Announce { call, visit } => self.announce(now, call, visit),
             TimerKind::Periodic { call, visit, index } => self.periodic(now, call, visit, index),
