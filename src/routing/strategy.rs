@@ -489,6 +489,16 @@ pub(crate) fn sticky_window_secs(cfg: &StrategyConfig) -> Option<u32> {
 }
 
 impl Builtin {
+    /// Whether [`RoutingStrategy::on_offered`] does anything: round robin remembers
+    /// where it stopped, as does sticky routing falling back to it.
+    pub(crate) fn tracks_offers(&self) -> bool {
+        match self {
+            Builtin::RoundRobin(_) => true,
+            Builtin::Sticky(s) => s.fallback.tracks_offers(),
+            _ => false,
+        }
+    }
+
     /// Builds a built-in from configuration; `None` for `custom`.
     pub(crate) fn from_config(
         cfg: &StrategyConfig,
@@ -525,5 +535,59 @@ impl Builtin {
             }
             StrategyConfig::Custom { .. } => return None,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The engine skips `on_offered` for built-ins that do not track offers: it must
+    /// leave every other built-in exactly as it was.
+    #[test]
+    fn only_strategies_that_track_offers_change_when_an_offer_is_made() {
+        let simple = [
+            StrategyConfig::RingAll,
+            StrategyConfig::LongestIdle,
+            StrategyConfig::RoundRobin,
+            StrategyConfig::Linear,
+            StrategyConfig::FewestCalls,
+            StrategyConfig::LeastTalkTime,
+            StrategyConfig::Random,
+            StrategyConfig::WeightedRandom,
+            StrategyConfig::HighestProficiency {
+                skill: "billing".into(),
+            },
+            StrategyConfig::RingProgressively { step_secs: 5 },
+        ];
+        let sticky = simple.iter().map(|f| StrategyConfig::Sticky {
+            window_secs: 60,
+            wait_secs: 10,
+            fallback: Some(Box::new(f.clone())),
+        });
+        let all: Vec<StrategyConfig> = simple.iter().cloned().chain(sticky).collect();
+        let skills = [(SkillId(0), 5)];
+        let view = AgentView {
+            id: AgentId(7),
+            idle_since: 1_000,
+            answered: 3,
+            talk_ms: 90_000,
+            position: 4,
+            penalty: 0,
+            weight: 2,
+            skills: &skills,
+        };
+        let mut tracking = Vec::new();
+        for cfg in &all {
+            let mut b = Builtin::from_config(cfg, &mut |_| SkillId(0)).unwrap();
+            let before = serde_json::to_string(&b).unwrap();
+            b.on_offered(&view);
+            let changed = serde_json::to_string(&b).unwrap() != before;
+            assert_eq!(changed, b.tracks_offers(), "{cfg:?}");
+            if changed {
+                tracking.push(b.name().to_string());
+            }
+        }
+        assert_eq!(tracking, ["round-robin", "sticky"]);
     }
 }
