@@ -173,15 +173,29 @@ pub(crate) enum Consult {
     Leg { original: CallId, by: AgentId },
 }
 
+/// What a call brings with it: the caller's and the dialled number, its routing
+/// attributes and its attached data. The call and every offer made for it share one
+/// copy, so ringing an agent copies one pointer; a change to the call's data copies the
+/// record only while an offer still holds it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallInfo {
+    /// Caller number.
+    pub ani: Arc<str>,
+    /// Dialled number.
+    pub dnis: Arc<str>,
+    /// Routing attributes.
+    pub attributes: StringMap,
+    /// Attached data (IVR input, lookups, ...).
+    pub data: StringMap,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Call {
     pub id: CallId,
-    /// Shared with the offers made for the call (no copy per ring).
-    pub ani: Arc<str>,
-    pub dnis: Arc<str>,
+    /// Numbers, attributes and data, shared with the offers made for the call.
+    #[serde(flatten)]
+    pub info: Arc<CallInfo>,
     pub channel: Channel,
-    pub attributes: StringMap,
-    pub data: StringMap,
     pub priority: i32,
     pub arrived_at: Millis,
     pub phase: Phase,

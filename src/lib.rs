@@ -88,7 +88,7 @@ pub mod tickets;
 pub mod workforce;
 
 pub use agent::{AgentState, AgentStateKind, AgentStatus, AgentTimes};
-pub use call::StringMap;
+pub use call::{CallInfo, StringMap};
 pub use config::{AgentConfig, Channel, Config, QueueConfig, QueueMembers};
 pub use engine::{Engine, JournalEntry, Snapshot};
 pub use error::{ConfigError, ConfigLocation, Error, Result};

@@ -2,7 +2,7 @@
 //! [`Event`]s for observers, drained through [`crate::Engine::poll`].
 
 use crate::agent::AgentState;
-use crate::call::StringMap;
+use crate::call::CallInfo;
 use crate::config::{Channel, Destination};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::input::{SupervisionMode, TransferTarget};
@@ -73,10 +73,11 @@ impl Announcement {
 /// What the agent's screen pops with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
-    /// Caller number (shared with the engine's record of the call).
-    pub ani: Arc<str>,
-    /// Dialled number.
-    pub dnis: Arc<str>,
+    /// Caller and dialled number, routing attributes and attached data, shared with the
+    /// engine's record of the call (serialized as the offer's own fields `ani`, `dnis`,
+    /// `attributes` and `data`).
+    #[serde(flatten)]
+    pub info: Arc<CallInfo>,
     /// Channel.
     pub channel: Channel,
     /// Queue the call came from (`None` for a direct transfer).
@@ -85,10 +86,6 @@ pub struct Offer {
     pub priority: i32,
     /// Time waited in the queue, in milliseconds.
     pub waited_ms: Millis,
-    /// Routing attributes.
-    pub attributes: StringMap,
-    /// Attached data (IVR input, lookups, ...).
-    pub data: StringMap,
     /// For a callback: the number to dial once the agent accepts.
     pub callback: Option<String>,
     /// The agent who transferred the call, if it was transferred.
@@ -627,4 +624,45 @@ pub enum Poll {
         /// The earliest pending timer, if any.
         next_deadline: Option<Millis>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_offer_carries_the_call_info_as_its_own_fields_and_reads_back() {
+        let offer = Offer {
+            info: Arc::new(CallInfo {
+                ani: "+15550001111".into(),
+                dnis: "800".into(),
+                attributes: [("language".to_string(), "en".to_string())].into_iter().collect(),
+                data: [("account".to_string(), "42".to_string())].into_iter().collect(),
+            }),
+            channel: Channel::Voice,
+            queue: Some(QueueId(3)),
+            priority: 1,
+            waited_ms: 2500,
+            callback: None,
+            transferred_by: None,
+            open_tickets: Vec::new(),
+        };
+        let json = serde_json::to_value(&offer).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "ani": "+15550001111",
+                "dnis": "800",
+                "attributes": {"language": "en"},
+                "data": {"account": "42"},
+                "channel": "voice",
+                "queue": 3,
+                "priority": 1,
+                "waited_ms": 2500,
+                "callback": null,
+                "transferred_by": null,
+            })
+        );
+        assert_eq!(serde_json::from_value::<Offer>(json).unwrap(), offer);
+    }
 }

@@ -80,7 +80,7 @@ fn blind_transfer_to_a_queue_carries_the_call_data() {
     });
     let last = offer.next_back().unwrap();
     assert_eq!(
-        (last.queue, last.transferred_by, &*last.ani),
+        (last.queue, last.transferred_by, &*last.info.ani),
         (Some(QueueId(2)), Some(AgentId(1)), "+15550000001")
     );
     assert_eq!(h.engine.totals(QueueId(1)).unwrap().transfers, 1);

@@ -230,7 +230,7 @@ fn sensitive_digits_stay_out_of_events_and_the_screen_pop() {
         Output::Action(Action::RingAgent { offer, .. }) => Some(offer),
         _ => None,
     });
-    let data = offer.unwrap().data;
+    let data = offer.unwrap().info.data.clone();
     assert_eq!(data.get("account"), Some("1234567"));
     assert_eq!(data.get("pin"), None);
 }

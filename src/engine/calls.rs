@@ -71,11 +71,13 @@ impl Engine {
             id,
             Box::new(new_call(
                 id,
-                ani.into(),
-                dnis.into(),
+                std::sync::Arc::new(crate::call::CallInfo {
+                    ani: ani.into(),
+                    dnis: dnis.into(),
+                    attributes,
+                    data,
+                }),
                 channel,
-                attributes,
-                data,
                 priority,
                 now,
             )),
@@ -334,8 +336,9 @@ impl Engine {
                 record = q.cfg.record;
             }
         }
-        if sticky && !c.ani.is_empty() {
-            st.last_agent.insert(std::sync::Arc::clone(&c.ani), (agent, now));
+        if sticky && !c.info.ani.is_empty() {
+            st.last_agent
+                .insert(std::sync::Arc::clone(&c.info.ani), (agent, now));
         }
         let moh = std::mem::replace(&mut c.moh, false);
         let callback = c.callback.clone();
@@ -578,7 +581,7 @@ impl Engine {
                     .state
                     .calls
                     .get(&id)
-                    .map(|c| c.ani.to_string())
+                    .map(|c| c.info.ani.to_string())
                     .unwrap_or_default(),
                 queue: v.queue,
                 wait_ms,
@@ -937,24 +940,17 @@ impl Engine {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 pub(super) fn new_call(
     id: CallId,
-    ani: std::sync::Arc<str>,
-    dnis: std::sync::Arc<str>,
+    info: std::sync::Arc<crate::call::CallInfo>,
     channel: Channel,
-    attributes: StringMap,
-    data: StringMap,
     priority: i32,
     now: Millis,
 ) -> Call {
     Call {
         id,
-        ani,
-        dnis,
+        info,
         channel,
-        attributes,
-        data,
         priority,
         arrived_at: now,
         phase: Phase::Arrived,

@@ -74,7 +74,7 @@ fn call_view<'a>(
     let mut preferred = None;
     let mut preferred_logged_in = false;
     if let Some(window) = q.arrival.sticky_window_secs.map(|s| Millis::from(s) * 1000)
-        && let Some((agent, at)) = last_agent.get(&*c.ani)
+        && let Some((agent, at)) = last_agent.get(&*c.info.ani)
         && now.saturating_sub(*at) <= window
         && let Some(a) = agents.get(agent)
     {
@@ -87,7 +87,7 @@ fn call_view<'a>(
     }
     CallView {
         id: c.id,
-        ani: &c.ani,
+        ani: &c.info.ani,
         priority: c.priority,
         waited_ms: c.waited(now),
         now,
@@ -490,14 +490,11 @@ impl Engine {
             rung.push(*a);
         }
         let mut offer = Some(Box::new(Offer {
-            ani: c.ani.clone(),
-            dnis: c.dnis.clone(),
+            info: c.info.clone(),
             channel,
             queue,
             priority: c.priority,
             waited_ms: c.waited(now),
-            attributes: c.attributes.clone(),
-            data: c.data.clone(),
             callback: c.callback.clone(),
             transferred_by: c.transferred_by,
             open_tickets: Vec::new(),

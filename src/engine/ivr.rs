@@ -47,8 +47,8 @@ impl Engine {
         let mut boost = 0;
         let mut blocked = None;
         for rule in &ivr.ani_rules {
-            let hit = rule.numbers.iter().any(|n| **n == *c.ani)
-                || rule.prefixes.iter().any(|p| c.ani.starts_with(p));
+            let hit = rule.numbers.iter().any(|n| **n == *c.info.ani)
+                || rule.prefixes.iter().any(|p| c.info.ani.starts_with(p));
             if !hit {
                 continue;
             }
@@ -64,12 +64,12 @@ impl Engine {
                 AniAction::Tag { tag } => tags.push(tag.clone()),
             }
         }
-        let mut flow = ivr.entry.dnis.get(&*c.dnis).cloned();
+        let mut flow = ivr.entry.dnis.get(&*c.info.dnis).cloned();
         if flow.is_none() && !ivr.entry.rules.is_empty() {
             let mut scope = Scope {
-                ani: c.ani.to_string(),
-                dnis: c.dnis.to_string(),
-                attrs: c.attributes.to_map(),
+                ani: c.info.ani.to_string(),
+                dnis: c.info.dnis.to_string(),
+                attrs: c.info.attributes.to_map(),
                 tags: tags.clone(),
                 locale: locale.clone(),
                 ..Scope::default()
@@ -90,7 +90,7 @@ impl Engine {
             flow = ivr.entry.default.clone();
         }
         if let Some((prompt, block_flow)) = blocked {
-            let ani = c.ani.to_string();
+            let ani = c.info.ani.to_string();
             self.push_event(Event::CallerBlocked { call, ani });
             match block_flow {
                 Some(f) => flow = Some(f),
@@ -180,7 +180,7 @@ impl Engine {
                         .state
                         .calls
                         .get(&call)
-                        .map(|c| c.ani.to_string())
+                        .map(|c| c.info.ani.to_string())
                         .unwrap_or_default();
                     if let Some(s) = self.session_mut(call) {
                         s.sub = Sub::Confirm;
@@ -438,11 +438,11 @@ impl Engine {
         }
         let c = self.state.calls.get(&call);
         match name {
-            "ani" => c.map(|c| c.ani.to_string()).unwrap_or_default(),
-            "dnis" => c.map(|c| c.dnis.to_string()).unwrap_or_default(),
+            "ani" => c.map(|c| c.info.ani.to_string()).unwrap_or_default(),
+            "dnis" => c.map(|c| c.info.dnis.to_string()).unwrap_or_default(),
             "locale" => s.locale.clone(),
             _ => c
-                .and_then(|c| c.data.get(name).map(str::to_string))
+                .and_then(|c| c.info.data.get(name).map(str::to_string))
                 .unwrap_or_default(),
         }
     }
@@ -471,13 +471,13 @@ impl Engine {
         if let (Some(c), Some(s)) = (self.state.calls.get(&call), self.session(call)) {
             // Only what the expressions read is copied: a flow's variables can be many.
             if uses("ani") {
-                scope.ani = c.ani.to_string();
+                scope.ani = c.info.ani.to_string();
             }
             if uses("dnis") {
-                scope.dnis = c.dnis.to_string();
+                scope.dnis = c.info.dnis.to_string();
             }
             if uses("attrs") {
-                scope.attrs = c.attributes.to_map();
+                scope.attrs = c.info.attributes.to_map();
             }
             if uses("vars") {
                 scope.vars = s.vars.clone();
@@ -546,7 +546,7 @@ impl Engine {
     fn attach_vars(&mut self, call: CallId) {
         let vars = self.session(call).map(|s| s.shareable_vars()).unwrap_or_default();
         if let Some(c) = self.state.calls.get_mut(&call) {
-            c.data.extend(vars);
+            std::sync::Arc::make_mut(&mut c.info).data.extend(vars);
         }
     }
 
@@ -698,10 +698,10 @@ impl Engine {
         if !matches!(self.session(call).map(|s| &s.wait), Some(Wait::Recording)) {
             return Err(self.illegal_call(call, "finish a recording"));
         }
-        let ani = c.ani.to_string();
+        let ani = c.info.ani.to_string();
         let s = self.session(call);
         let mailbox = s.and_then(|s| s.mailbox.clone()).unwrap_or_default();
-        let mut data = c.data.to_map();
+        let mut data = c.info.data.to_map();
         data.extend(s.map(|s| s.shareable_vars()).unwrap_or_default());
         self.push_event(Event::VoicemailLeft {
             call,
@@ -870,7 +870,7 @@ impl Engine {
                             .state
                             .calls
                             .get(&call)
-                            .map(|c| c.ani.to_string())
+                            .map(|c| c.info.ani.to_string())
                             .unwrap_or_default();
                         self.register_callback(now, call, cb, ani);
                     }
@@ -911,7 +911,7 @@ impl Engine {
                         .state
                         .calls
                         .get(&call)
-                        .map(|c| c.ani.to_string())
+                        .map(|c| c.info.ani.to_string())
                         .unwrap_or_default();
                     self.end_session(call);
                     let _ = self.request_callback(now, call, ani);
@@ -1201,7 +1201,7 @@ impl Engine {
                             .state
                             .calls
                             .get(&call)
-                            .map(|c| c.ani.to_string())
+                            .map(|c| c.info.ani.to_string())
                             .unwrap_or_default();
                         self.ivr_play(
                             call,

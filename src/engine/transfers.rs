@@ -97,16 +97,7 @@ impl Engine {
             return;
         };
         c.consult = Some(Consult::Original { leg, agent: from });
-        let mut l = new_call(
-            leg,
-            c.ani.clone(),
-            c.dnis.clone(),
-            c.channel,
-            c.attributes.clone(),
-            c.data.clone(),
-            c.priority,
-            now,
-        );
+        let mut l = new_call(leg, c.info.clone(), c.channel, c.priority, now);
         l.consult = Some(Consult::Leg {
             original: id,
             by: from,
@@ -115,8 +106,8 @@ impl Engine {
         l.counted_in = c.counted_in;
         self.push_event_with(crate::output::EventKind::CallArrived, || Event::CallArrived {
             call: leg,
-            ani: l.ani.to_string(),
-            dnis: l.dnis.to_string(),
+            ani: l.info.ani.to_string(),
+            dnis: l.info.dnis.to_string(),
             channel: l.channel,
         });
         self.state.calls.insert(leg, Box::new(l));

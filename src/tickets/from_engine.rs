@@ -57,6 +57,6 @@ impl TicketDesk {
 
     /// Puts the caller's open tickets on an agent offer, for the screen pop.
     pub fn attach_open_tickets(&self, offer: &mut Offer) {
-        offer.open_tickets = self.open_tickets_for_customer(&offer.ani);
+        offer.open_tickets = self.open_tickets_for_customer(&offer.info.ani);
     }
 }
