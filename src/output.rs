@@ -9,6 +9,7 @@ use crate::input::{SupervisionMode, TransferTarget};
 use crate::routing::RoutingDecision;
 use crate::stats::IntervalReport;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -432,8 +433,8 @@ pub enum Event {
         call: CallId,
         /// Queue (`None` for a direct transfer).
         queue: Option<QueueId>,
-        /// Agents ringing.
-        agents: Vec<AgentId>,
+        /// Agents ringing (one or two are kept inline: offering allocates nothing).
+        agents: SmallVec<[AgentId; 2]>,
     },
     /// An agent answered.
     CallAnswered {

@@ -536,7 +536,7 @@ impl Engine {
             self.push_event_with(crate::output::EventKind::CallOffered, || Event::CallOffered {
                 call,
                 queue,
-                agents: rung.clone(),
+                agents: rung.as_slice().into(),
             });
         }
         self.ring_scratch = rung;
