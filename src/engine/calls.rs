@@ -71,7 +71,7 @@ impl Engine {
             id,
             Box::new(new_call(
                 id,
-                std::sync::Arc::new(crate::call::CallInfo {
+                Arc::new(crate::call::CallInfo {
                     ani: ani.into(),
                     dnis: dnis.into(),
                     attributes,
@@ -337,8 +337,7 @@ impl Engine {
             }
         }
         if sticky && !c.info.ani.is_empty() {
-            st.last_agent
-                .insert(std::sync::Arc::clone(&c.info.ani), (agent, now));
+            st.last_agent.insert(Arc::clone(&c.info.ani), (agent, now));
         }
         let moh = std::mem::replace(&mut c.moh, false);
         let callback = c.callback.clone();
@@ -942,7 +941,7 @@ impl Engine {
 
 pub(super) fn new_call(
     id: CallId,
-    info: std::sync::Arc<crate::call::CallInfo>,
+    info: Arc<crate::call::CallInfo>,
     channel: Channel,
     priority: i32,
     now: Millis,

@@ -452,7 +452,7 @@ impl Engine {
         {
             let custom = &mut self.custom;
             if let (Some(q), Some(a)) = (st.queues.get_mut(&qid), st.agents.get(first))
-                && !matches!(&q.strategy, StrategySlot::Builtin(b) if !b.tracks_offers())
+                && q.strategy.tracks_offers()
                 && let Some(m) = a.placement(qid, q.pool)
             {
                 let view = a.view_at(m.penalty, m.position);

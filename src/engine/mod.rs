@@ -158,7 +158,7 @@ pub struct Engine {
     /// Reused list of stale index entries a decision met (see `decide`).
     stale_scratch: Vec<crate::queue::AvailKey>,
     /// Not-ready reasons given so far, shared by every agent state naming them (see
-    /// `Engine::reason`).
+    /// `agents::shared_reason`).
     reasons: Vec<Arc<str>>,
 }
 

@@ -48,6 +48,15 @@ impl StrategySlot {
             },
         }
     }
+
+    /// Whether the strategy wants to hear of offers (`RoutingStrategy::on_offered`): a
+    /// custom one may, a built-in only when it remembers them.
+    pub(crate) fn tracks_offers(&self) -> bool {
+        match self {
+            StrategySlot::Builtin(b) => b.tracks_offers(),
+            StrategySlot::Custom(_) => true,
+        }
+    }
 }
 
 /// Key of a waiting call: `(ordering key, arrival sequence, call)`.
