@@ -170,3 +170,64 @@ fn an_agent_takes_up_to_three_chats_but_no_voice_meanwhile() {
     chat(&mut h, 5);
     assert!(h.rung(5).is_empty(), "no chat during a voice call");
 }
+
+#[test]
+fn an_agent_going_ready_takes_waiting_chats_up_to_capacity_and_is_counted_as_it_ends_up() {
+    let mut h = Harness::new(CENTER);
+    h.input(Input::Login { agent: AgentId(1) });
+    for c in 1..=4 {
+        chat(&mut h, c);
+    }
+    let chats = h.engine.queue_status(QueueId(2)).unwrap();
+    assert_eq!((chats.agents_logged_in, chats.agents_available), (1, 0));
+    h.input(Input::Ready { agent: AgentId(1) });
+    assert_eq!(
+        (h.rung(1), h.rung(2), h.rung(3), h.rung(4)),
+        (vec![1], vec![1], vec![1], vec![])
+    );
+    // Full for chat, and voice is excluded while chats are open: available nowhere.
+    for q in [1, 2, 3] {
+        let s = h.engine.queue_status(QueueId(q)).unwrap();
+        assert_eq!((s.agents_logged_in, s.agents_available), (1, 0), "queue {q}");
+    }
+    h.answer(1, 1);
+    h.hang_up(1);
+    assert_eq!(h.rung(4), vec![1], "the freed chat slot takes the last chat");
+    h.answer(1, 2);
+    h.hang_up(2);
+    // One chat open of three: room for chat, none for voice.
+    let (voice, chats) = (
+        h.engine.queue_status(QueueId(1)).unwrap(),
+        h.engine.queue_status(QueueId(2)).unwrap(),
+    );
+    assert_eq!((voice.agents_available, chats.agents_available), (0, 1));
+}
+
+#[test]
+fn a_ready_agent_signing_in_to_a_queue_is_counted_there_at_once() {
+    let mut h = Harness::new(
+        r#"
+[[queues]]
+id = 1
+[[queues]]
+id = 2
+[[agents]]
+id = 1
+queues = [1]
+"#,
+    );
+    h.ready(1);
+    let before = h.engine.queue_status(QueueId(2)).unwrap();
+    assert_eq!((before.agents_logged_in, before.agents_available), (0, 0));
+    h.input(Input::SignIn {
+        agent: AgentId(1),
+        queue: QueueId(2),
+        penalty: 0,
+    });
+    let after = h.engine.queue_status(QueueId(2)).unwrap();
+    assert_eq!((after.agents_logged_in, after.agents_available), (1, 1));
+    h.call(1, 2);
+    assert_eq!(h.rung(1), vec![1]);
+    let ringing = h.engine.queue_status(QueueId(2)).unwrap();
+    assert_eq!((ringing.agents_logged_in, ringing.agents_available), (1, 0));
+}

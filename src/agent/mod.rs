@@ -79,9 +79,9 @@ pub(crate) struct Seat {
 }
 
 /// What the agent's sign-ins and seats were last counted as: the channels it could
-/// take a contact of, and whether it was logged in and ready. Seats are rebuilt from
-/// it on restore, so that a restored engine counts the agent exactly as the original
-/// did until the agent's next change.
+/// take a contact of, and whether it was logged in and ready. Every sign-in and seat
+/// is counted as this says. Seats are rebuilt from it on restore, so that a restored
+/// engine counts the agent exactly as the original did until the agent's next change.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Synced {
     /// Bit `Channel::index()` set: available for that channel.
@@ -388,7 +388,6 @@ impl Agent {
         self.presence != Presence::LoggedOut
     }
 
-    /// Whether the agent may be offered one more contact of `channel` now.
     /// Whether the agent may take a contact on some channel at all (ready, not in
     /// wrap-up, not paused); [`Agent::can_take`] then checks capacity per channel.
     pub(crate) fn may_take_any(&self, now: Millis) -> bool {
@@ -398,8 +397,28 @@ impl Agent {
             && self.paused_until.is_none_or(|t| t <= now)
     }
 
+    /// What the agent's sign-ins and seats should be counted as now (see [`Synced`]).
+    pub(crate) fn counted_as(&self, now: Millis) -> Synced {
+        let logged_in = self.logged_in();
+        Synced {
+            channels: self.free_channels(now),
+            logged_in,
+            ready: logged_in && self.presence == Presence::Ready && !self.pending_logout,
+        }
+    }
+
+    /// Whether the agent may be offered one more contact of `channel` now.
     pub(crate) fn can_take(&self, channel: Channel, now: Millis) -> bool {
         self.may_take_any(now) && has_room(&self.tasks, &self.policy, channel)
+    }
+
+    /// The channels (bit [`Channel::index`] set) the agent may be offered one more
+    /// contact of now: [`Agent::can_take`] for every channel at once.
+    pub(crate) fn free_channels(&self, now: Millis) -> u8 {
+        if !self.may_take_any(now) {
+            return 0;
+        }
+        room(&self.tasks, &self.policy)
     }
 
     pub(crate) fn task(&self, call: CallId) -> Option<&Task> {
@@ -489,21 +508,40 @@ impl Agent {
     }
 }
 
+/// Whether a set of channels (bit [`Channel::index`] set, as in [`Synced::channels`] and
+/// [`Agent::free_channels`]) holds `channel`.
+pub(crate) fn holds(channels: u8, channel: Channel) -> bool {
+    channels & 1 << channel.index() != 0
+}
+
 /// Whether an agent holding `tasks` has room under `policy` for one more contact of
 /// `channel` (the capacity half of [`Agent::can_take`]).
 pub(crate) fn has_room(tasks: &[Task], policy: &AgentPolicy, channel: Channel) -> bool {
-    let cap = policy.capacity.of(channel);
-    let same = tasks.iter().filter(|t| t.channel == channel).count();
-    if same >= usize::from(cap) {
-        return false;
+    // Routing asks this of every candidate, most of whom hold nothing.
+    if tasks.is_empty() {
+        return policy.capacity.of(channel) > 0;
     }
-    if policy.capacity.realtime_exclusive && !tasks.is_empty() {
-        let realtime_open = tasks.iter().any(|t| t.channel.is_realtime());
-        if realtime_open || channel.is_realtime() {
-            return false;
-        }
+    holds(room(tasks, policy), channel)
+}
+
+/// The channels (see [`holds`]) an agent holding `tasks` has room for one more contact
+/// of under `policy`: fewer contacts of the channel than its limit, and, where
+/// real-time contacts are exclusive, no real-time contact open and none asked for
+/// while another contact is open.
+pub(crate) fn room(tasks: &[Task], policy: &AgentPolicy) -> u8 {
+    let cap = &policy.capacity;
+    let mut held = [0u8; Channel::ALL.len()];
+    let mut realtime_open = false;
+    for t in tasks {
+        let n = &mut held[t.channel.index()];
+        *n = n.saturating_add(1);
+        realtime_open |= t.channel.is_realtime();
     }
-    true
+    let exclusive = cap.realtime_exclusive && !tasks.is_empty();
+    Channel::ALL
+        .iter()
+        .filter(|c| held[c.index()] < cap.of(**c) && !(exclusive && (realtime_open || c.is_realtime())))
+        .fold(0, |m, c| m | 1 << c.index())
 }
 
 /// A read-only summary of an agent for supervisor boards.

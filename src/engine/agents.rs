@@ -4,7 +4,7 @@
 
 use super::Engine;
 use crate::agent::{AgentState, Member, Presence, PresenceTrigger, presence_next};
-use crate::config::{Channel, EmptyRule};
+use crate::config::EmptyRule;
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, Millis, QueueId};
 use crate::output::{Event, OverflowReason};
@@ -60,8 +60,7 @@ impl Engine {
         a.idle_since = now;
         a.missed_in_row = 0;
         a.state_since = now;
-        self.agent_changed(now, id, before);
-        self.route_agent(now, id);
+        self.agent_freed(now, id, before);
         Ok(())
     }
 
@@ -112,8 +111,7 @@ impl Engine {
                 a.idle_since = now;
             }
         }
-        self.agent_changed(now, id, before);
-        self.route_agent(now, id);
+        self.agent_freed(now, id, before);
         Ok(())
     }
 
@@ -160,8 +158,7 @@ impl Engine {
             self.do_logout(now, id);
             return;
         }
-        self.agent_changed(now, id, before);
-        self.route_agent(now, id);
+        self.agent_freed(now, id, before);
     }
 
     /// Takes the agent out of wrap-up and books the wrap-up time (no events).
@@ -216,7 +213,7 @@ impl Engine {
         q.members.insert(id);
         let channel = q.cfg.channel;
         if let Some(a) = self.state.agents.get_mut(&id) {
-            a.members.push(Member {
+            let mut m = Member {
                 queue,
                 slot,
                 channel,
@@ -225,7 +222,12 @@ impl Engine {
                 available: false,
                 counted_logged_in: false,
                 counted_ready: false,
-            });
+            };
+            // Counted as the agent's other sign-ins and seats are (see `sync_sign_ins`).
+            let synced = a.synced;
+            let available = crate::agent::holds(synced.channels, channel);
+            Share::of_member(&mut m).count(&mut q.hot.counts, available, synced.logged_in, synced.ready);
+            a.members.push(m);
             a.indexed.push(None);
         }
         self.reindex(self.state.now, id);
@@ -269,15 +271,31 @@ impl Engine {
 
     /// Books the time of the state left, emits the state change, refreshes indexes.
     pub(super) fn agent_changed(&mut self, now: Millis, id: AgentId, before: AgentState) {
+        self.note_state(now, id, before);
+        self.reindex(now, id);
+    }
+
+    /// An agent that may have become free to take a contact (logged in, ready, out of
+    /// wrap-up, no longer rung): books the state left, then offers it the best waiting
+    /// call it may take, and only then brings its queues' and pools' counters up to
+    /// date. An agent that is offered a call at once is counted once, as reserved,
+    /// instead of as available and then as reserved. Until then its sign-ins and
+    /// seats still read as before; routing an agent reads its state, not them (see
+    /// `Engine::best_call_for`).
+    pub(super) fn agent_freed(&mut self, now: Millis, id: AgentId, before: AgentState) {
+        self.note_state(now, id, before);
+        self.route_agent(now, id);
+        self.reindex(now, id);
+    }
+
+    /// Books the time of the state the agent left and announces the change.
+    fn note_state(&mut self, now: Millis, id: AgentId, before: AgentState) {
         let len = self.state.interval_ms;
         let announce = self.wants(crate::output::EventKind::AgentStateChanged);
         let super::State {
             agents,
-            queues,
-            index_pending,
             group_times,
             outputs,
-            pools,
             ..
         } = &mut self.state;
         let Some(a) = agents.get_mut(&id) else { return };
@@ -298,10 +316,6 @@ impl Engine {
                     to: after,
                 }));
             }
-        }
-        let emptied = sync_sign_ins(a, queues, pools, index_pending, now);
-        for q in emptied {
-            self.check_leave_empty(now, q);
         }
     }
 
@@ -433,11 +447,13 @@ fn refresh_entry(
 }
 
 /// Marks the agent available or not in each queue it is signed in to and each skill
-/// pool it has a seat in, and updates their member counters. An agent that became
-/// available is listed in `index_pending` for [`Engine::flush_index`]; one that became
-/// busy keeps its (now stale) index entries, which scans skip, so neither costs an
-/// index operation per queue here. Returns the queues left with no member logged in
-/// or none ready.
+/// pool it has a seat in, and updates their member counters. Every sign-in and seat is
+/// counted as `Agent::synced` says, so an agent whose availability, login and
+/// readiness are as last counted (most changes of a busy agent) leaves every queue as
+/// it was. An agent that became available is listed in `index_pending` for
+/// [`Engine::flush_index`]; one that became busy keeps its (now stale) index entries,
+/// which scans skip, so neither costs an index operation per queue here. Returns the
+/// queues left with no member logged in or none ready.
 fn sync_sign_ins(
     a: &mut crate::agent::Agent,
     queues: &mut crate::queue::Queues,
@@ -445,65 +461,36 @@ fn sync_sign_ins(
     index_pending: &mut Vec<AgentId>,
     now: Millis,
 ) -> Vec<QueueId> {
-    let logged_in = a.logged_in();
-    let ready = logged_in && a.presence == Presence::Ready && !a.pending_logout;
-    let may_take = a.may_take_any(now);
-    // Fast path: an agent that could take nothing before and still cannot (ringing,
-    // talking, on hold, wrap-up, not ready) leaves every queue as it was.
-    if !may_take
-        && a.members
-            .iter()
-            .all(|m| !m.available && m.counted_logged_in == logged_in && m.counted_ready == ready)
-        && a.seats
-            .iter()
-            .all(|s| !s.available && s.counted_logged_in == logged_in && s.counted_ready == ready)
-    {
-        return Vec::new();
-    }
-    // Per channel, computed on first use (most agents serve one channel).
-    let mut takes_on: [Option<bool>; Channel::ALL.len()] = [None; Channel::ALL.len()];
-    let (tasks, policy) = (&a.tasks, &a.policy);
-    let mut takes = |channel: Channel| match takes_on[channel.index()] {
-        Some(t) => t,
-        None => *takes_on[channel.index()].insert(may_take && crate::agent::has_room(tasks, policy, channel)),
-    };
+    let want = a.counted_as(now);
     let mut emptied: Vec<QueueId> = Vec::new();
-    let mut any_available = false;
-    for m in a.members.iter_mut() {
-        let Some(q) = queues.at_mut(m.slot) else {
-            continue;
-        };
-        let takes = takes(m.channel);
-        any_available |= takes;
-        if Share::of_member(m).count(&mut q.hot.counts, takes, logged_in, ready) {
-            emptied.push(m.queue);
+    if want != a.synced {
+        for m in a.members.iter_mut() {
+            let Some(q) = queues.at_mut(m.slot) else {
+                continue;
+            };
+            let available = crate::agent::holds(want.channels, m.channel);
+            if Share::of_member(m).count(&mut q.hot.counts, available, want.logged_in, want.ready) {
+                emptied.push(m.queue);
+            }
         }
-    }
-    for s in a.seats.iter_mut() {
-        let Some(p) = pools.at_mut(s.pool) else {
-            continue;
-        };
-        let takes = takes(p.key.channel);
-        any_available |= takes;
-        if Share::of_seat(s).count(&mut p.counts, takes, logged_in, ready) {
-            emptied.extend(
-                p.queues
-                    .iter()
-                    .filter_map(|slot| queues.at(*slot))
-                    .map(|q| q.cfg.id),
-            );
+        for s in a.seats.iter_mut() {
+            let Some(p) = pools.at_mut(s.pool) else {
+                continue;
+            };
+            let available = crate::agent::holds(want.channels, p.key.channel);
+            if Share::of_seat(s).count(&mut p.counts, available, want.logged_in, want.ready) {
+                emptied.extend(
+                    p.queues
+                        .iter()
+                        .filter_map(|slot| queues.at(*slot))
+                        .map(|q| q.cfg.id),
+                );
+            }
         }
+        a.synced = want;
     }
-    a.synced = crate::agent::Synced {
-        channels: Channel::ALL
-            .iter()
-            .filter(|c| takes_on[c.index()] == Some(true))
-            .fold(0, |m, c| m | 1 << c.index()),
-        logged_in,
-        ready,
-    };
     // The strategy keys may have changed with the agent's counters: refresh them.
-    if any_available && !a.index_pending {
+    if want.channels != 0 && !a.index_pending {
         a.index_pending = true;
         index_pending.push(a.id);
     }

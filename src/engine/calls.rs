@@ -389,8 +389,7 @@ impl Engine {
         let before = a.state();
         a.tasks.retain(|t| t.call != call);
         self.push_action(Action::CancelRing { call, agent });
-        self.agent_changed(now, agent, before);
-        self.route_agent(now, agent);
+        self.agent_freed(now, agent, before);
     }
 
     pub(super) fn device_declined(
@@ -659,11 +658,11 @@ impl Engine {
         if let Some((t, epoch)) = wrap_timer {
             self.schedule(t, TimerKind::WrapUpEnd { agent, epoch });
         }
-        self.agent_changed(now, agent, before);
         if logout {
+            self.agent_changed(now, agent, before);
             self.do_logout(now, agent);
         } else {
-            self.route_agent(now, agent);
+            self.agent_freed(now, agent, before);
         }
     }
 

@@ -125,8 +125,7 @@ impl Engine {
                     if let Some(ag) = self.state.agents.get_mut(&a) {
                         let before = ag.state();
                         ag.tasks.retain(|t| t.call != call);
-                        self.agent_changed(now, a, before);
-                        self.route_agent(now, a);
+                        self.agent_freed(now, a, before);
                     }
                 }
                 let queued = match self.state.calls.get_mut(&call) {

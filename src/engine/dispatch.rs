@@ -5,7 +5,7 @@
 
 use super::Engine;
 use super::timers::TimerKind;
-use crate::agent::{Agent, Task, TaskPhase};
+use crate::agent::{Agent, Task, TaskPhase, holds};
 use crate::call::{Call, Phase};
 use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::output::{Action, Event, Offer};
@@ -79,8 +79,10 @@ fn call_view<'a>(
         && let Some(a) = agents.get(agent)
     {
         preferred_logged_in = a.logged_in();
+        // The agent's state, not its placement's availability flag: the agent may be
+        // one just freed and not yet counted (see `Engine::agent_freed`).
         let avail = match (a.placement(q.cfg.id, q.pool), step_of(q, c)) {
-            (Some(p), Some(step)) => p.available && eligible(step, c, a, p.penalty, now),
+            (Some(p), Some(step)) => a.can_take(q.cfg.channel, now) && eligible(step, c, a, p.penalty, now),
             _ => false,
         };
         preferred = Some((*agent, avail));
@@ -356,18 +358,30 @@ impl Engine {
     /// positive), so a queue's first call outranks every call behind it. When the best
     /// first call over all the agent's queues is one the agent may take, it is the
     /// answer; otherwise each queue is searched for its first call the agent may take.
+    ///
+    /// Reads the agent's state, not the availability its sign-ins and seats were last
+    /// counted with: an agent just freed is routed before it is counted (see
+    /// `Engine::agent_freed`).
     fn best_call_for(&self, now: Millis, agent: AgentId) -> Option<(CallId, QueueId)> {
         let st = &self.state;
         let a = st.agents.get(&agent)?;
+        let free = a.free_channels(now);
+        if free == 0 {
+            return None;
+        }
         let mut top: Option<(Ranked, &Queue, u32)> = None;
         let signed_in = a
             .members
             .iter()
-            .filter(|m| m.available)
+            .filter(|m| holds(free, m.channel))
             .filter_map(|m| Some((st.queues.at(m.slot)?, m.penalty)));
         // A pool knows which of its queues has the best first call.
-        let pool_heads = a.seats.iter().filter(|s| s.available).filter_map(|s| {
-            let &(_, _, slot) = st.pools.at(s.pool)?.heads.first()?;
+        let pool_heads = a.seats.iter().filter_map(|s| {
+            let p = st.pools.at(s.pool)?;
+            let &(_, _, slot) = p.heads.first()?;
+            if !holds(free, p.key.channel) {
+                return None;
+            }
             Some((st.queues.at(slot)?, 0))
         });
         for (q, penalty) in signed_in.chain(pool_heads) {
@@ -384,7 +398,7 @@ impl Engine {
             return Some((first.call, first.queue));
         }
         let mut best: Option<Ranked> = None;
-        for (q, penalty) in self.serving(a) {
+        for (q, penalty) in self.serving(a, now) {
             if let Some(&(key, _, call)) = q
                 .waiting
                 .iter()
@@ -399,20 +413,21 @@ impl Engine {
         best.map(|b| (b.call, b.queue))
     }
 
-    /// The queues where the agent is available, with its penalty there: those it is
-    /// signed in to, then those drawing on the skill pools it has a seat in.
-    fn serving<'a>(&'a self, a: &'a Agent) -> impl Iterator<Item = (&'a Queue, u32)> + 'a {
+    /// The queues where the agent may take a contact now, with its penalty there:
+    /// those it is signed in to, then those drawing on the skill pools it has a seat in.
+    fn serving<'a>(&'a self, a: &'a Agent, now: Millis) -> impl Iterator<Item = (&'a Queue, u32)> + 'a {
         let st = &self.state;
+        let free = a.free_channels(now);
         let signed_in = a
             .members
             .iter()
-            .filter(|m| m.available)
+            .filter(move |m| holds(free, m.channel))
             .filter_map(|m| Some((st.queues.at(m.slot)?, m.penalty)));
         let by_skill = a
             .seats
             .iter()
-            .filter(|s| s.available)
             .filter_map(|s| st.pools.at(s.pool))
+            .filter(move |p| holds(free, p.key.channel))
             .flat_map(|p| p.queues.iter().filter_map(|slot| Some((st.queues.at(*slot)?, 0))));
         signed_in.chain(by_skill)
     }

@@ -106,7 +106,7 @@ impl Engine {
             let Some(p) = st.pools.at_mut(slot) else {
                 continue;
             };
-            let available = synced.channels & (1 << p.key.channel.index()) != 0;
+            let available = crate::agent::holds(synced.channels, p.key.channel);
             any_available |= available;
             let mut seat = Seat {
                 pool: slot,
