@@ -537,12 +537,29 @@ pub(crate) fn room(tasks: &[Task], policy: &AgentPolicy) -> u8 {
         *n = n.saturating_add(1);
         realtime_open |= t.channel.is_realtime();
     }
-    let exclusive = cap.realtime_exclusive && !tasks.is_empty();
-    Channel::ALL
-        .iter()
-        .filter(|c| held[c.index()] < cap.of(**c) && !(exclusive && (realtime_open || c.is_realtime())))
-        .fold(0, |m, c| m | 1 << c.index())
+    let limits = cap.limits();
+    let mut room = 0u8;
+    for i in 0..Channel::ALL.len() {
+        room |= u8::from(held[i] < limits[i]) << i;
+    }
+    if cap.realtime_exclusive && !tasks.is_empty() {
+        room &= if realtime_open { 0 } else { !REALTIME };
+    }
+    room
 }
+
+/// The real-time channels (see [`holds`]).
+const REALTIME: u8 = {
+    let mut set = 0;
+    let mut i = 0;
+    while i < Channel::ALL.len() {
+        if Channel::ALL[i].is_realtime() {
+            set |= 1 << i;
+        }
+        i += 1;
+    }
+    set
+};
 
 /// A read-only summary of an agent for supervisor boards.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -187,7 +187,7 @@ impl Channel {
     }
 
     /// Voice and video are real-time: they take the agent's whole attention.
-    pub fn is_realtime(self) -> bool {
+    pub const fn is_realtime(self) -> bool {
         matches!(self, Channel::Voice | Channel::Video)
     }
 }
@@ -225,6 +225,11 @@ impl Default for Capacity {
 }
 
 impl Capacity {
+    /// The limits by [`Channel::index`] (the order of the variants).
+    pub fn limits(&self) -> [u8; Channel::ALL.len()] {
+        [self.voice, self.video, self.chat, self.message, self.email]
+    }
+
     /// The limit for one channel.
     pub fn of(&self, channel: Channel) -> u8 {
         match channel {
@@ -587,6 +592,27 @@ impl Default for Config {
             agents: Vec::new(),
             calendars: BTreeMap::new(),
             ivr: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Capacity, Channel};
+
+    #[test]
+    fn capacity_limits_are_listed_by_channel_index() {
+        let cap = Capacity {
+            voice: 1,
+            video: 2,
+            chat: 3,
+            message: 4,
+            email: 5,
+            realtime_exclusive: false,
+        };
+        for (i, c) in Channel::ALL.iter().enumerate() {
+            assert_eq!(c.index(), i);
+            assert_eq!(cap.limits()[c.index()], cap.of(*c), "{c:?}");
         }
     }
 }
