@@ -127,6 +127,13 @@ impl Engine {
                     p.heads
                 ));
             }
+            if p.first != heads.first().copied() {
+                return Err(format!(
+                    "pool {slot}: first call {:?}, queues say {:?}",
+                    p.first,
+                    heads.first()
+                ));
+            }
         }
         Ok(())
     }

@@ -14,22 +14,20 @@ use crate::routing::{CallView, Choice, RoutingDecision, RoutingStrategy};
 use rustc_hash::FxHashMap;
 use std::collections::BTreeSet;
 
-/// A waiting call ranked for an agent choosing among its queues: by weighted wait,
-/// then by the line's ordering key, then by queue id.
+/// A queue's waiting call ranked for an agent choosing among its queues: by weighted
+/// wait, then by the line's ordering key, then by queue id.
 struct Ranked {
     score: f64,
     key: i64,
     queue: QueueId,
-    call: CallId,
 }
 
 impl Ranked {
-    fn new(now: Millis, q: &Queue, key: i64, call: CallId) -> Ranked {
+    fn new(now: Millis, weight: f64, key: i64, queue: QueueId) -> Ranked {
         Ranked {
-            score: (now as i64).saturating_sub(key) as f64 * q.hot.weight,
+            score: (now as i64).saturating_sub(key) as f64 * weight,
             key,
-            queue: q.cfg.id,
-            call,
+            queue,
         }
     }
 
@@ -369,48 +367,49 @@ impl Engine {
         if free == 0 {
             return None;
         }
-        let mut top: Option<(Ranked, &Queue, u32)> = None;
-        let signed_in = a
-            .members
-            .iter()
-            .filter(|m| holds(free, m.channel))
-            .filter_map(|m| Some((st.queues.at(m.slot)?, m.penalty)));
-        // A pool knows which of its queues has the best first call.
-        let pool_heads = a.seats.iter().filter_map(|s| {
-            let p = st.pools.at(s.pool)?;
-            let &(_, _, slot) = p.heads.first()?;
-            if !holds(free, p.key.channel) {
-                return None;
-            }
-            Some((st.queues.at(slot)?, 0))
-        });
-        for (q, penalty) in signed_in.chain(pool_heads) {
-            let Some((key, _, call)) = q.hot.head else {
-                continue;
-            };
-            let r = Ranked::new(now, q, key, call);
+        // The queue (by slot) with the best first call, and the agent's penalty there.
+        let mut top: Option<(Ranked, u32, u32)> = None;
+        let mut consider = |r: Ranked, slot: u32, penalty: u32| {
             if top.as_ref().is_none_or(|(t, _, _)| r.outranks(t)) {
-                top = Some((r, q, penalty));
+                top = Some((r, slot, penalty));
+            }
+        };
+        for m in a.members.iter().filter(|m| holds(free, m.channel)) {
+            if let Some(q) = st.queues.at(m.slot)
+                && let Some((key, _, _)) = q.hot.head
+            {
+                consider(Ranked::new(now, q.hot.weight, key, q.cfg.id), m.slot, m.penalty);
             }
         }
-        let (first, q, penalty) = top?;
-        if self.may_take(now, q, a, penalty, first.call) {
-            return Some((first.call, first.queue));
+        // A pool knows which of its queues has the best first call.
+        for s in &a.seats {
+            if let Some(p) = st.pools.at(s.pool)
+                && holds(free, p.key.channel)
+                && let Some((key, queue, slot)) = p.first
+            {
+                consider(Ranked::new(now, p.weight(), key, queue), slot, 0);
+            }
         }
-        let mut best: Option<Ranked> = None;
+        let (first, slot, penalty) = top?;
+        let q = st.queues.at(slot)?;
+        let (_, _, call) = q.hot.head?;
+        if self.may_take(now, q, a, penalty, call) {
+            return Some((call, first.queue));
+        }
+        let mut best: Option<(Ranked, CallId)> = None;
         for (q, penalty) in self.serving(a, now) {
             if let Some(&(key, _, call)) = q
                 .waiting
                 .iter()
                 .find(|(_, _, c)| self.may_take(now, q, a, penalty, *c))
             {
-                let r = Ranked::new(now, q, key, call);
-                if best.as_ref().is_none_or(|b| r.outranks(b)) {
-                    best = Some(r);
+                let r = Ranked::new(now, q.hot.weight, key, q.cfg.id);
+                if best.as_ref().is_none_or(|(b, _)| r.outranks(b)) {
+                    best = Some((r, call));
                 }
             }
         }
-        best.map(|b| (b.call, b.queue))
+        best.map(|(b, call)| (call, b.queue))
     }
 
     /// The queues where the agent may take a contact now, with its penalty there:

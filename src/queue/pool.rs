@@ -116,6 +116,9 @@ pub(crate) struct Pool {
     /// the lower queue id, as routing breaks them): an agent becoming available reads
     /// one entry per pool.
     pub heads: BTreeSet<(i64, QueueId, u32)>,
+    /// The first of `heads`, kept beside the counters so that an agent ranking its
+    /// pools reads neither the set nor the queue behind it.
+    pub first: Option<(i64, QueueId, u32)>,
 }
 
 impl Pool {
@@ -133,6 +136,12 @@ impl Pool {
         if let Some((k, _, _)) = new {
             self.heads.insert((k, queue, slot));
         }
+        self.first = self.heads.first().copied();
+    }
+
+    /// The queues' weight (see [`PoolKey`]).
+    pub(crate) fn weight(&self) -> f64 {
+        f64::from_bits(self.key.weight)
     }
 }
 
@@ -190,6 +199,7 @@ impl Pools {
             available: BTreeSet::new(),
             queues: vec![queue_slot],
             heads: BTreeSet::new(),
+            first: None,
         });
         let slot = match self.free.pop() {
             Some(s) => {
