@@ -1,7 +1,7 @@
 //! Agent state machine: wrap-up (automatic and manual), not ready while busy,
 //! multi-channel capacity with voice excluding chat.
 mod common;
-use callroute::{AgentId, AgentState, CallId, Channel, Event, Input, QueueId};
+use callroute::{AgentId, AgentState, CallId, Event, Input, QueueId};
 use common::Harness;
 
 const CENTER: &str = r#"
@@ -23,24 +23,6 @@ id = 2
 queues = [1]
 policy = { auto_ready = false }
 "#;
-
-fn chat(h: &mut Harness, call: u64) {
-    h.input(Input::CallOffered {
-        call: CallId(call),
-        ani: String::new(),
-        dnis: String::new(),
-        channel: Channel::Chat,
-        attributes: Default::default(),
-        data: Default::default(),
-        priority: 0,
-    });
-    h.input(Input::EnterQueue {
-        call: CallId(call),
-        queue: QueueId(2),
-        priority: None,
-        requirement: None,
-    });
-}
 
 #[test]
 fn wrap_up_ends_by_itself_and_is_counted() {
@@ -148,7 +130,7 @@ fn an_agent_takes_up_to_three_chats_but_no_voice_meanwhile() {
     let mut h = Harness::new(CENTER);
     h.ready(1);
     for c in 1..=4 {
-        chat(&mut h, c);
+        h.chat(c, 2);
     }
     assert_eq!(
         (h.rung(1), h.rung(2), h.rung(3), h.rung(4)),
@@ -167,7 +149,7 @@ fn an_agent_takes_up_to_three_chats_but_no_voice_meanwhile() {
     h.hang_up(4);
     assert_eq!(h.rung(10), vec![1]);
     h.answer(1, 10);
-    chat(&mut h, 5);
+    h.chat(5, 2);
     assert!(h.rung(5).is_empty(), "no chat during a voice call");
 }
 
@@ -176,7 +158,7 @@ fn an_agent_going_ready_takes_waiting_chats_up_to_capacity_and_is_counted_as_it_
     let mut h = Harness::new(CENTER);
     h.input(Input::Login { agent: AgentId(1) });
     for c in 1..=4 {
-        chat(&mut h, c);
+        h.chat(c, 2);
     }
     let chats = h.engine.queue_status(QueueId(2)).unwrap();
     assert_eq!((chats.agents_logged_in, chats.agents_available), (1, 0));
@@ -205,29 +187,19 @@ fn an_agent_going_ready_takes_waiting_chats_up_to_capacity_and_is_counted_as_it_
 
 #[test]
 fn a_ready_agent_signing_in_to_a_queue_is_counted_there_at_once() {
-    let mut h = Harness::new(
-        r#"
-[[queues]]
-id = 1
-[[queues]]
-id = 2
-[[agents]]
-id = 1
-queues = [1]
-"#,
-    );
-    h.ready(1);
-    let before = h.engine.queue_status(QueueId(2)).unwrap();
+    let mut h = Harness::new(CENTER);
+    h.ready(2);
+    let before = h.engine.queue_status(QueueId(3)).unwrap();
     assert_eq!((before.agents_logged_in, before.agents_available), (0, 0));
     h.input(Input::SignIn {
-        agent: AgentId(1),
-        queue: QueueId(2),
+        agent: AgentId(2),
+        queue: QueueId(3),
         penalty: 0,
     });
-    let after = h.engine.queue_status(QueueId(2)).unwrap();
+    let after = h.engine.queue_status(QueueId(3)).unwrap();
     assert_eq!((after.agents_logged_in, after.agents_available), (1, 1));
-    h.call(1, 2);
-    assert_eq!(h.rung(1), vec![1]);
-    let ringing = h.engine.queue_status(QueueId(2)).unwrap();
+    h.call(1, 3);
+    assert_eq!(h.rung(1), vec![2]);
+    let ringing = h.engine.queue_status(QueueId(3)).unwrap();
     assert_eq!((ringing.agents_logged_in, ringing.agents_available), (1, 0));
 }

@@ -1,6 +1,6 @@
 //! Agents and queues added, changed and removed without a restart.
 mod common;
-use callroute::{AgentConfig, AgentId, CallId, Input, QueueConfig, QueueId};
+use callroute::{AgentConfig, AgentId, CallId, Channel, Input, QueueConfig, QueueId};
 use common::Harness;
 
 const CENTER: &str = r#"
@@ -87,4 +87,34 @@ fn queue_settings_change_and_waiting_calls_stay() {
         call: CallId(3),
         destination: "+1555".into()
     }));
+}
+
+#[test]
+fn a_queue_moved_to_another_channel_counts_and_routes_its_members_for_that_channel() {
+    let mut h = Harness::new(
+        r#"
+[[queues]]
+id = 1
+[[queues]]
+id = 2
+channel = "chat"
+[[agents]]
+id = 1
+queues = [1, 2]
+"#,
+    );
+    h.ready(1);
+    h.chat(1, 2);
+    h.answer(1, 1);
+    // With a chat open, the agent has room for chats but not for a voice call.
+    let s = h.engine.queue_status(QueueId(1)).unwrap();
+    assert_eq!((s.agents_logged_in, s.agents_available), (1, 0));
+    let mut q = QueueConfig::new(QueueId(1), "more chats");
+    q.channel = Channel::Chat;
+    h.input(Input::UpdateQueue { queue: Box::new(q) });
+    let s = h.engine.queue_status(QueueId(1)).unwrap();
+    assert_eq!((s.agents_logged_in, s.agents_available), (1, 1));
+    h.chat(2, 1);
+    assert_eq!(h.rung(2), vec![1]);
+    h.engine.audit().unwrap();
 }

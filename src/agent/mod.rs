@@ -204,6 +204,11 @@ pub(crate) struct Agent {
     /// queues' indexes before the next scan). Always false between inputs.
     #[serde(skip)]
     pub index_pending: bool,
+    /// The channels its capacity leaves room for, given its contacts (see [`room`]):
+    /// kept up to date by [`Agent::add_task`] and [`Agent::drop_task`]. Here, it
+    /// fills what would otherwise be padding.
+    #[serde(skip)]
+    pub room: u8,
     /// The report group's number in the engine's group times (see `Engine::relink`).
     /// Here, it fills what would otherwise be padding.
     #[serde(skip)]
@@ -260,6 +265,7 @@ impl Agent {
             attributes: cfg.attributes.clone(),
         };
         let (group, group_no) = groups.group(cfg.groups.first().map_or("default", String::as_str));
+        let policy: Arc<AgentPolicy> = cfg.policy.clone().map_or_else(|| Arc::clone(defaults), Arc::new);
         Agent {
             id: cfg.id,
             name: cfg.name.clone(),
@@ -269,7 +275,8 @@ impl Agent {
             tags,
             profile: (profile != Profile::default()).then(|| Box::new(profile)),
             weight: cfg.weight,
-            policy: cfg.policy.clone().map_or_else(|| Arc::clone(defaults), Arc::new),
+            room: room(&[], &policy),
+            policy,
             presence: Presence::LoggedOut,
             tasks: SmallVec::new(),
             wrap_up: None,
@@ -409,7 +416,7 @@ impl Agent {
 
     /// Whether the agent may be offered one more contact of `channel` now.
     pub(crate) fn can_take(&self, channel: Channel, now: Millis) -> bool {
-        self.may_take_any(now) && has_room(&self.tasks, &self.policy, channel)
+        self.may_take_any(now) && holds(self.room, channel)
     }
 
     /// The channels (bit [`Channel::index`] set) the agent may be offered one more
@@ -418,7 +425,19 @@ impl Agent {
         if !self.may_take_any(now) {
             return 0;
         }
-        room(&self.tasks, &self.policy)
+        self.room
+    }
+
+    /// Takes on a contact.
+    pub(crate) fn add_task(&mut self, task: Task) {
+        self.tasks.push(task);
+        self.room = room(&self.tasks, &self.policy);
+    }
+
+    /// Lets go of the contact of `call`, if it holds one.
+    pub(crate) fn drop_task(&mut self, call: CallId) {
+        self.tasks.retain(|t| t.call != call);
+        self.room = room(&self.tasks, &self.policy);
     }
 
     pub(crate) fn task(&self, call: CallId) -> Option<&Task> {
@@ -512,16 +531,6 @@ impl Agent {
 /// [`Agent::free_channels`]) holds `channel`.
 pub(crate) fn holds(channels: u8, channel: Channel) -> bool {
     channels & 1 << channel.index() != 0
-}
-
-/// Whether an agent holding `tasks` has room under `policy` for one more contact of
-/// `channel` (the capacity half of [`Agent::can_take`]).
-pub(crate) fn has_room(tasks: &[Task], policy: &AgentPolicy, channel: Channel) -> bool {
-    // Routing asks this of every candidate, most of whom hold nothing.
-    if tasks.is_empty() {
-        return policy.capacity.of(channel) > 0;
-    }
-    holds(room(tasks, policy), channel)
 }
 
 /// The channels (see [`holds`]) an agent holding `tasks` has room for one more contact

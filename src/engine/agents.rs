@@ -224,9 +224,7 @@ impl Engine {
                 counted_ready: false,
             };
             // Counted as the agent's other sign-ins and seats are (see `sync_sign_ins`).
-            let synced = a.synced;
-            let available = crate::agent::holds(synced.channels, channel);
-            Share::of_member(&mut m).count(&mut q.hot.counts, available, synced.logged_in, synced.ready);
+            Share::of_member(&mut m).count_as(&mut q.hot.counts, a.synced, channel);
             a.members.push(m);
             a.indexed.push(None);
         }
@@ -540,6 +538,18 @@ impl<'a> Share<'a> {
         let a = count_flag(self.logged_in, &mut c.logged_in, logged_in);
         let b = count_flag(self.ready, &mut c.ready, ready);
         a || b
+    }
+
+    /// Counts the share as the agent was last counted (see `Agent::synced`), for a
+    /// sign-in or seat of `channel` that is new or whose channel changed.
+    pub(super) fn count_as(
+        self,
+        c: &mut Counts,
+        synced: crate::agent::Synced,
+        channel: crate::config::Channel,
+    ) -> bool {
+        let available = crate::agent::holds(synced.channels, channel);
+        self.count(c, available, synced.logged_in, synced.ready)
     }
 
     /// Takes the share out of the counters (the sign-in or seat is going away).

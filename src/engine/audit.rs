@@ -15,6 +15,43 @@ impl Engine {
     #[doc(hidden)]
     pub fn audit(&self) -> Result<(), String> {
         let st = &self.state;
+        for a in st.agents.values() {
+            if a.room != crate::agent::room(&a.tasks, &a.policy) {
+                return Err(format!(
+                    "{} has room for {:#b}, its contacts leave {:#b}",
+                    a.id,
+                    a.room,
+                    crate::agent::room(&a.tasks, &a.policy)
+                ));
+            }
+            // Every sign-in and seat is counted as the agent was last counted.
+            let synced = a.synced;
+            let as_synced = |channel, flags: (bool, bool, bool)| {
+                flags
+                    == (
+                        crate::agent::holds(synced.channels, channel),
+                        synced.logged_in,
+                        synced.ready,
+                    )
+            };
+            for m in &a.members {
+                if !as_synced(m.channel, (m.available, m.counted_logged_in, m.counted_ready)) {
+                    return Err(format!(
+                        "{}: sign-in to {} not counted as {synced:?}",
+                        a.id, m.queue
+                    ));
+                }
+            }
+            for s in &a.seats {
+                let Some(p) = st.pools.at(s.pool) else { continue };
+                if !as_synced(p.key.channel, (s.available, s.counted_logged_in, s.counted_ready)) {
+                    return Err(format!(
+                        "{}: seat in pool {} not counted as {synced:?}",
+                        a.id, s.pool
+                    ));
+                }
+            }
+        }
         for q in st.queues.values() {
             let id = q.cfg.id;
             let strategy = q.strategy.resolve(&self.custom);

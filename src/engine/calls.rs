@@ -387,7 +387,7 @@ impl Engine {
             return;
         };
         let before = a.state();
-        a.tasks.retain(|t| t.call != call);
+        a.drop_task(call);
         self.push_action(Action::CancelRing { call, agent });
         self.agent_freed(now, agent, before);
     }
@@ -415,7 +415,7 @@ impl Engine {
         }
         if let Some(a) = self.state.agents.get_mut(&agent) {
             let before = a.state();
-            a.tasks.retain(|t| t.call != call);
+            a.drop_task(call);
             a.epoch += 1;
             let p = a.policy.clone();
             let delay = if how == Decline::Rejected {
@@ -621,7 +621,7 @@ impl Engine {
             return;
         };
         let before = a.state();
-        a.tasks.retain(|t| t.call != id);
+        a.drop_task(id);
         a.talk_ms += talk_ms;
         let wrap_secs = if realtime {
             wrap_secs.unwrap_or(a.policy.wrap_up_secs)

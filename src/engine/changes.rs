@@ -1,6 +1,7 @@
 //! Supervisor commands and run-time configuration changes.
 
 use super::Engine;
+use super::agents::Share;
 use crate::agent::{Agent, Presence, Task, TaskPhase};
 use crate::call::Phase;
 use crate::config::{AgentConfig, QueueConfig, QueueMembers};
@@ -96,7 +97,7 @@ impl Engine {
         }
         if let Some(s) = self.state.agents.get_mut(&supervisor) {
             let before = s.state();
-            s.tasks.push(Task {
+            s.add_task(Task {
                 call,
                 channel,
                 phase: TaskPhase::Talking,
@@ -124,7 +125,7 @@ impl Engine {
                     self.push_action(Action::CancelRing { call, agent: a });
                     if let Some(ag) = self.state.agents.get_mut(&a) {
                         let before = ag.state();
-                        ag.tasks.retain(|t| t.call != call);
+                        ag.drop_task(call);
                         self.agent_freed(now, a, before);
                     }
                 }
@@ -386,7 +387,11 @@ impl Engine {
             let Some(i) = a.member_index(id) else {
                 continue;
             };
-            a.members[i].channel = q.cfg.channel;
+            // Counted as the agent's other sign-ins are, now for the new channel.
+            let synced = a.synced;
+            let member = &mut a.members[i];
+            member.channel = q.cfg.channel;
+            Share::of_member(member).count_as(&mut q.hot.counts, synced, q.cfg.channel);
             let penalty = a.members[i].penalty;
             if let Some(k) = a.indexed.get_mut(i).and_then(Option::take) {
                 q.available.remove(&(penalty, k, *m));

@@ -518,7 +518,7 @@ impl Engine {
                 continue;
             };
             let before = ag.state();
-            ag.tasks.push(Task {
+            ag.add_task(Task {
                 call,
                 channel,
                 phase: TaskPhase::Reserved,

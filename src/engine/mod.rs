@@ -447,6 +447,7 @@ impl Engine {
                 a.policy = Arc::clone(&self.default_policy);
             }
             (a.group, a.group_no) = st.group_times.group(&a.group);
+            a.room = crate::agent::room(&a.tasks, &a.policy);
             a.indexed.resize(a.members.len(), None);
             for m in &mut a.members {
                 let Some(slot) = st.queues.slot_of(&m.queue) else {

@@ -106,8 +106,6 @@ impl Engine {
             let Some(p) = st.pools.at_mut(slot) else {
                 continue;
             };
-            let available = crate::agent::holds(synced.channels, p.key.channel);
-            any_available |= available;
             let mut seat = Seat {
                 pool: slot,
                 available: false,
@@ -115,7 +113,8 @@ impl Engine {
                 counted_ready: false,
                 indexed: false,
             };
-            Share::of_seat(&mut seat).count(&mut p.counts, available, synced.logged_in, synced.ready);
+            Share::of_seat(&mut seat).count_as(&mut p.counts, synced, p.key.channel);
+            any_available |= seat.available;
             a.seats.push(seat);
         }
         a.seats.shrink_to_fit();

@@ -143,11 +143,20 @@ impl Harness {
     }
 
     pub fn call_from(&mut self, call: u64, queue: u32, ani: &str) {
+        self.contact(call, queue, ani, Default::default());
+    }
+
+    /// A chat (no caller number) entering `queue`.
+    pub fn chat(&mut self, call: u64, queue: u32) {
+        self.contact(call, queue, "", callroute::Channel::Chat);
+    }
+
+    fn contact(&mut self, call: u64, queue: u32, ani: &str, channel: callroute::Channel) {
         self.input(Input::CallOffered {
             call: CallId(call),
             ani: ani.into(),
             dnis: "800".into(),
-            channel: Default::default(),
+            channel,
             attributes: Default::default(),
             data: Default::default(),
             priority: 0,
