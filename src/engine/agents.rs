@@ -466,8 +466,8 @@ fn sync_sign_ins(
             let Some(q) = queues.at_mut(m.slot) else {
                 continue;
             };
-            let available = crate::agent::holds(want.channels, m.channel);
-            if Share::of_member(m).count(&mut q.hot.counts, available, want.logged_in, want.ready) {
+            let channel = m.channel;
+            if Share::of_member(m).count_as(&mut q.hot.counts, want, channel) {
                 emptied.push(m.queue);
             }
         }
@@ -475,8 +475,7 @@ fn sync_sign_ins(
             let Some(p) = pools.at_mut(s.pool) else {
                 continue;
             };
-            let available = crate::agent::holds(want.channels, p.key.channel);
-            if Share::of_seat(s).count(&mut p.counts, available, want.logged_in, want.ready) {
+            if Share::of_seat(s).count_as(&mut p.counts, want, p.key.channel) {
                 emptied.extend(
                     p.queues
                         .iter()
@@ -540,8 +539,8 @@ impl<'a> Share<'a> {
         a || b
     }
 
-    /// Counts the share as the agent was last counted (see `Agent::synced`), for a
-    /// sign-in or seat of `channel` that is new or whose channel changed.
+    /// Counts the share of a sign-in or seat of `channel` as `synced` says (see
+    /// `Agent::synced`).
     pub(super) fn count_as(
         self,
         c: &mut Counts,
