@@ -124,7 +124,7 @@ impl Engine {
     ) -> Result<()> {
         self.check_reason(&reason)?;
         self.check_presence(id, PresenceTrigger::NotReady, "become not ready")?;
-        let reason = reason.map(|r| shared_reason(&mut self.reasons, &r));
+        let reason = reason.map(|r| shared_name(&mut self.names, &r));
         let Some(a) = self.state.agents.get_mut(&id) else {
             return Ok(());
         };
@@ -494,14 +494,15 @@ fn sync_sign_ins(
     emptied
 }
 
-/// The shared copy of a not-ready reason from `reasons` (the reasons given so far),
-/// added if new: an agent state names its reason without copying the text.
-pub(super) fn shared_reason(reasons: &mut Vec<Arc<str>>, name: &str) -> Arc<str> {
-    if let Some(r) = reasons.iter().find(|r| ***r == *name) {
+/// The shared copy of `name` from `names` (the names shared so far), added if new:
+/// an agent state names its not-ready reason, and a queue its music-on-hold class,
+/// without a copy of the text of its own.
+pub(crate) fn shared_name(names: &mut Vec<Arc<str>>, name: &str) -> Arc<str> {
+    if let Some(r) = names.iter().find(|r| ***r == *name) {
         return Arc::clone(r);
     }
     let r: Arc<str> = name.into();
-    reasons.push(Arc::clone(&r));
+    names.push(Arc::clone(&r));
     r
 }
 

@@ -431,7 +431,7 @@ impl Engine {
                 if p.auto_logoff {
                     logout = true;
                 } else {
-                    let reason = super::agents::shared_reason(&mut self.reasons, &p.missed_reason);
+                    let reason = super::agents::shared_name(&mut self.names, &p.missed_reason);
                     a.presence = Presence::NotReady(Some(reason));
                 }
             } else if delay > 0 {

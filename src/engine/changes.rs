@@ -316,7 +316,7 @@ impl Engine {
         }
         self.check_queue_config(&cfg)?;
         let by_skill = cfg.members == QueueMembers::BySkill;
-        let queue = Queue::new(cfg.clone(), &mut self.state.vocab);
+        let queue = Queue::new(cfg.clone(), &mut self.state.vocab, &mut self.names);
         self.state.queues.insert(cfg.id, queue);
         self.state.config.queues.push(cfg);
         self.refresh_sticky_routing();
@@ -364,7 +364,7 @@ impl Engine {
             }
         }
         let st = &mut self.state;
-        let fresh = Queue::new(cfg.clone(), &mut st.vocab);
+        let fresh = Queue::new(cfg.clone(), &mut st.vocab, &mut self.names);
         let Some(q) = st.queues.get_mut(&id) else {
             return Ok(());
         };
@@ -374,7 +374,7 @@ impl Engine {
             q.strategy = fresh.strategy;
         }
         q.cfg = cfg.clone();
-        q.sync_config();
+        q.sync_config(&mut self.names);
         if let Some(c) = st.config.queues.iter_mut().find(|c| c.id == id) {
             *c = cfg;
         }

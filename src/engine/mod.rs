@@ -3,6 +3,7 @@
 //! has passed ([`Engine::handle_timeout`]) and drains its outputs ([`Engine::poll`]).
 
 mod agents;
+pub(crate) use agents::shared_name;
 mod audit;
 mod calls;
 mod changes;
@@ -157,9 +158,10 @@ pub struct Engine {
     default_policy: Arc<AgentPolicy>,
     /// Reused list of stale index entries a decision met (see `decide`).
     stale_scratch: Vec<crate::queue::AvailKey>,
-    /// Not-ready reasons given so far, shared by every agent state naming them (see
-    /// `agents::shared_reason`).
-    reasons: Vec<Arc<str>>,
+    /// Names many records carry, one shared copy each (see `agents::shared_name`):
+    /// the not-ready reasons given so far, named by agent states, and the
+    /// music-on-hold classes, named by queues and their calls' actions.
+    names: Vec<Arc<str>>,
 }
 
 /// Every event kind's bit (kinds are numbered from 0 in declaration order).
@@ -218,9 +220,10 @@ impl Engine {
         config.validate()?;
         let custom: BTreeMap<_, _> = strategies.into_iter().collect();
         let mut vocab = Vocabulary::default();
+        let mut names = Vec::new();
         let mut queues = Queues::default();
         for q in &config.queues {
-            let queue = Queue::new(q.clone(), &mut vocab);
+            let queue = Queue::new(q.clone(), &mut vocab, &mut names);
             if let StrategySlot::Custom(name) = &queue.strategy
                 && !custom.contains_key(name)
             {
@@ -272,7 +275,7 @@ impl Engine {
             event_mask: ALL_EVENTS,
             ring_scratch: Vec::new(),
             stale_scratch: Vec::new(),
-            reasons: Vec::new(),
+            names,
             default_policy,
         };
         engine.refresh_sticky_routing();
@@ -420,7 +423,7 @@ impl Engine {
             event_mask: ALL_EVENTS,
             ring_scratch: Vec::new(),
             stale_scratch: Vec::new(),
-            reasons: Vec::new(),
+            names: Vec::new(),
             default_policy,
         };
         engine.relink();
@@ -437,7 +440,7 @@ impl Engine {
         let st = &mut self.state;
         for q in st.queues.values_mut() {
             q.hot = Default::default();
-            q.sync_config();
+            q.sync_config(&mut self.names);
             q.sync_head();
         }
         for a in st.agents.values_mut() {

@@ -166,7 +166,9 @@ pub(crate) struct Queue {
 }
 
 impl Queue {
-    pub(crate) fn new(cfg: QueueConfig, vocab: &mut Vocabulary) -> Queue {
+    /// A queue as configured; `names` share its music-on-hold class (see
+    /// [`Queue::sync_config`]).
+    pub(crate) fn new(cfg: QueueConfig, vocab: &mut Vocabulary, names: &mut Vec<Arc<str>>) -> Queue {
         let strategy = match Builtin::from_config(&cfg.strategy, &mut |s| vocab.skill(s)) {
             Some(b) => StrategySlot::Builtin(b),
             None => match &cfg.strategy {
@@ -193,16 +195,18 @@ impl Queue {
             at_risk_interval: None,
             over_threshold: Default::default(),
         };
-        q.sync_config();
+        q.sync_config(names);
         q
     }
 
     /// Copies the configuration's weight into `hot` and what an arrival reads into
-    /// `arrival`.
-    pub(crate) fn sync_config(&mut self) {
+    /// `arrival`, and takes the music-on-hold class's shared copy from `names` (the
+    /// engine's; queues with the same class share one, which every queued call's
+    /// action then points to).
+    pub(crate) fn sync_config(&mut self, names: &mut Vec<Arc<str>>) {
         self.hot.weight = self.cfg.weight;
         self.arrival = Arrival::of(&self.cfg);
-        self.music_on_hold = Arc::from(self.cfg.music_on_hold.as_str());
+        self.music_on_hold = crate::engine::shared_name(names, &self.cfg.music_on_hold);
     }
 
     /// Refreshes `hot.head` from the line.
@@ -317,4 +321,27 @@ pub(crate) fn compile_steps(
         }
     }
     steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Queue;
+    use crate::config::QueueConfig;
+    use crate::ids::QueueId;
+    use crate::routing::Vocabulary;
+    use std::sync::Arc;
+
+    #[test]
+    fn queues_with_the_same_music_on_hold_class_share_one_copy_of_its_name() {
+        let (mut vocab, mut names) = (Vocabulary::default(), Vec::new());
+        let mut cfg = |id: u32, class: &str| {
+            let mut c = QueueConfig::new(QueueId(id), format!("q{id}"));
+            c.music_on_hold = class.into();
+            Queue::new(c, &mut vocab, &mut names)
+        };
+        let (a, b, c) = (cfg(1, "jazz"), cfg(2, "jazz"), cfg(3, "default"));
+        assert!(Arc::ptr_eq(&a.music_on_hold, &b.music_on_hold));
+        assert_eq!((&*a.music_on_hold, &*c.music_on_hold), ("jazz", "default"));
+        assert_eq!(names.len(), 2);
+    }
 }
