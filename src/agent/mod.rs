@@ -416,7 +416,7 @@ impl Agent {
 
     /// Whether the agent may be offered one more contact of `channel` now.
     pub(crate) fn can_take(&self, channel: Channel, now: Millis) -> bool {
-        self.may_take_any(now) && holds(self.room, channel)
+        holds(self.free_channels(now), channel)
     }
 
     /// The channels (bit [`Channel::index`] set) the agent may be offered one more

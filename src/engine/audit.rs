@@ -2,7 +2,6 @@
 //! entries, skill pools and their first-call order), for property tests and fuzzing.
 
 use super::Engine;
-use crate::agent::Presence;
 use crate::queue::Counts;
 use std::collections::BTreeSet;
 
@@ -16,12 +15,11 @@ impl Engine {
     pub fn audit(&self) -> Result<(), String> {
         let st = &self.state;
         for a in st.agents.values() {
-            if a.room != crate::agent::room(&a.tasks, &a.policy) {
+            let room = crate::agent::room(&a.tasks, &a.policy);
+            if a.room != room {
                 return Err(format!(
-                    "{} has room for {:#b}, its contacts leave {:#b}",
-                    a.id,
-                    a.room,
-                    crate::agent::room(&a.tasks, &a.policy)
+                    "{} has room for {:#b}, its contacts leave {room:#b}",
+                    a.id, a.room
                 ));
             }
             // Every sign-in and seat is counted as the agent was last counted.
@@ -115,9 +113,8 @@ impl Engine {
                 if !has_skill {
                     return Err(format!("{} has a seat in pool {slot} without its skill", a.id));
                 }
-                let logged_in = a.logged_in();
-                let ready = logged_in && a.presence == Presence::Ready && !a.pending_logout;
-                if (s.counted_logged_in, s.counted_ready) != (logged_in, ready) {
+                let now = a.counted_as(st.now);
+                if (s.counted_logged_in, s.counted_ready) != (now.logged_in, now.ready) {
                     return Err(format!(
                         "{}'s seat in pool {slot} is counted as another state",
                         a.id

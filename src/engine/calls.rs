@@ -845,7 +845,10 @@ impl Engine {
             .get(&id)
             .and_then(|c| c.counted_in)
             .and_then(|(q, _)| self.state.queues.get(&q))
-            .map_or_else(|| Arc::from("default"), |q| Arc::clone(&q.music_on_hold));
+            .map_or_else(
+                || super::agents::shared_name(&mut self.names, "default"),
+                |q| Arc::clone(&q.music_on_hold),
+            );
         if on {
             self.push_action(Action::StartMusicOnHold { call: id, class });
         } else {
