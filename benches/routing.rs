@@ -5,13 +5,16 @@
 //! i.e. each agent serves 40 queues through 8 skill pools). See docs/benchmarks.md.
 //!
 //! * `routing/call-arrives/N`: all agents ready; an offered call enters a random queue,
-//!   the engine picks the longest-idle eligible agent and rings it. Timed: `EnterQueue`
-//!   + draining every output (the call's `CallOffered` is fed before, untimed).
-//! * `routing/40-sign-ins-per-agent/*` (10k agents): the same two decisions when the
-//!   queues list their members and every agent is signed in to its 40 queues.
+//!   the engine picks the longest-idle eligible agent and rings it. Timed: `EnterQueue`,
+//!   up to the ring and the events being queued for the host (the call's
+//!   `CallOffered` is fed before, untimed).
 //! * `routing/agent-ready/N`: every agent not ready, two calls waiting in each queue; an
 //!   agent goes ready and is offered the best waiting call among its queues. Timed:
-//!   `Ready` + draining every output.
+//!   `Ready`, as above.
+//! * `routing/drained/call-arrives/N`, `routing/drained/agent-ready/N`: the same, with
+//!   the draining of every output after each input timed too (see [`Timed`]).
+//! * `routing/40-sign-ins-per-agent/*` (10k agents): the two decisions when the queues
+//!   list their members and every agent is signed in to its 40 queues.
 //!
 //! Both use `iter_custom`: decisions run in timed batches of 32, and the state is put
 //! back outside the timed part (the rung agent answers and the caller hangs up; in the
@@ -90,26 +93,34 @@ fn settle(e: &mut Engine, now: Millis, work: &mut Vec<Ring>, scratch: &mut Vec<R
     }
 }
 
-/// The timed part of "call arrives": each call of the batch enters its queue, and
-/// every output is drained. Not inlined so a profiler can isolate it (`valgrind
-/// --tool=callgrind --toggle-collect='*timed_call_arrives*'`).
-#[inline(never)]
-fn timed_call_arrives(e: &mut Engine, batch: &mut Vec<(Millis, Input)>, rings: &mut Vec<Ring>) -> Duration {
-    let start = Instant::now();
-    for (t, enter) in batch.drain(..) {
-        e.handle_input(t, enter).unwrap();
-        drain_rings(e, rings);
-    }
-    start.elapsed()
+/// What a timed batch covers.
+#[derive(Clone, Copy, Debug)]
+enum Timed {
+    /// The inputs: each decision up to its actions and events being queued for the
+    /// host. The outputs are drained after the clock stops.
+    Decisions,
+    /// Each input and then the draining of every output it queued, as a host polling
+    /// after every input does (moving the outputs out and dropping them).
+    WithDraining,
 }
 
-/// The timed part of "agent ready" (see [`timed_call_arrives`]).
+/// The timed part of both benchmarks: feeds the batch's inputs, timing as `timed`
+/// says; rings land in `rings` either way (drained by the caller after
+/// [`Timed::Decisions`]). Not inlined so a profiler can isolate it (`valgrind
+/// --tool=callgrind --toggle-collect='*timed_batch*'`).
 #[inline(never)]
-fn timed_agent_ready(e: &mut Engine, batch: &mut Vec<(Millis, Input)>, rings: &mut Vec<Ring>) -> Duration {
+fn timed_batch(
+    e: &mut Engine,
+    batch: &mut Vec<(Millis, Input)>,
+    rings: &mut Vec<Ring>,
+    timed: Timed,
+) -> Duration {
     let start = Instant::now();
-    for (t, ready) in batch.drain(..) {
-        e.handle_input(t, ready).unwrap();
-        drain_rings(e, rings);
+    for (t, input) in batch.drain(..) {
+        e.handle_input(t, input).unwrap();
+        if let Timed::WithDraining = timed {
+            drain_rings(e, rings);
+        }
     }
     start.elapsed()
 }
@@ -136,7 +147,7 @@ impl Arrivals {
         }
     }
 
-    fn run(&mut self, iters: u64) -> Duration {
+    fn run(&mut self, iters: u64, timed: Timed) -> Duration {
         let mut sample = Sample::new();
         let mut batch: Vec<(Millis, Input)> = Vec::with_capacity(BATCH as usize);
         let mut rings: Vec<Ring> = Vec::with_capacity(BATCH as usize * 2);
@@ -157,7 +168,8 @@ impl Arrivals {
             drain_rings(&mut self.e, &mut scratch);
             rings.clear();
             let e = &mut self.e;
-            sample.add(timed_call_arrives(e, &mut batch, &mut rings), k);
+            sample.add(timed_batch(e, &mut batch, &mut rings, timed), k);
+            drain_rings(e, &mut rings);
             assert_eq!(rings.len() as u64, k, "every arriving call is offered at once");
             done += k;
             // Untimed: answer and hang up, so the agents are ready (and longest-idle
@@ -206,7 +218,7 @@ impl ReadyAgents {
         }
     }
 
-    fn run(&mut self, iters: u64) -> Duration {
+    fn run(&mut self, iters: u64, timed: Timed) -> Duration {
         let mut sample = Sample::new();
         let mut batch: Vec<(Millis, Input)> = Vec::with_capacity(BATCH as usize);
         let mut rings: Vec<Ring> = Vec::with_capacity(BATCH as usize * 2);
@@ -226,7 +238,8 @@ impl ReadyAgents {
             }
             rings.clear();
             let e = &mut self.e;
-            sample.add(timed_agent_ready(e, &mut batch, &mut rings), k);
+            sample.add(timed_batch(e, &mut batch, &mut rings, timed), k);
+            drain_rings(e, &mut rings);
             assert_eq!(rings.len() as u64, k, "every agent going ready gets a call");
             done += k;
             // Untimed: the agent goes not ready, takes the call and the caller hangs up;
@@ -271,31 +284,45 @@ fn timed_setup<T>(what: &str, n: u32, build: impl FnOnce() -> T) -> T {
     f
 }
 
-fn routing(c: &mut Criterion) {
-    let mut g = c.benchmark_group("routing/call-arrives");
-    for n in SIZES {
-        // Built lazily so a filtered run skips the setup of the sizes it does not run.
-        let mut f = None;
-        g.bench_function(BenchmarkId::from_parameter(n), |b| {
-            let f =
-                f.get_or_insert_with(|| timed_setup("call-arrives", n, || Arrivals::new(Shape::routing(n))));
-            b.iter_custom(|iters| black_box(f.run(iters)))
-        });
-        drop(f);
-    }
-    g.finish();
+/// A benchmark's engine and the way it feeds and puts back a batch.
+trait Fixture {
+    fn run(&mut self, iters: u64, timed: Timed) -> Duration;
+}
 
-    let mut g = c.benchmark_group("routing/agent-ready");
+impl Fixture for Arrivals {
+    fn run(&mut self, iters: u64, timed: Timed) -> Duration {
+        Arrivals::run(self, iters, timed)
+    }
+}
+
+impl Fixture for ReadyAgents {
+    fn run(&mut self, iters: u64, timed: Timed) -> Duration {
+        ReadyAgents::run(self, iters, timed)
+    }
+}
+
+/// `routing/<name>/N` and `routing/drained/<name>/N` for every size. Each fixture
+/// serves both measures of its size; it is built lazily, so a filtered run skips the
+/// setup of the sizes it does not run.
+fn both_measures<F: Fixture>(c: &mut Criterion, name: &str, build: fn(Shape) -> F) {
     for n in SIZES {
         let mut f = None;
-        g.bench_function(BenchmarkId::from_parameter(n), |b| {
-            let f = f
-                .get_or_insert_with(|| timed_setup("agent-ready", n, || ReadyAgents::new(Shape::routing(n))));
-            b.iter_custom(|iters| black_box(f.run(iters)))
-        });
-        drop(f);
+        for (group, timed) in [
+            (format!("routing/{name}"), Timed::Decisions),
+            (format!("routing/drained/{name}"), Timed::WithDraining),
+        ] {
+            c.benchmark_group(group)
+                .bench_function(BenchmarkId::from_parameter(n), |b| {
+                    let f = f.get_or_insert_with(|| timed_setup(name, n, || build(Shape::routing(n))));
+                    b.iter_custom(|iters| black_box(f.run(iters, timed)))
+                });
+        }
     }
-    g.finish();
+}
+
+fn routing(c: &mut Criterion) {
+    both_measures(c, "call-arrives", Arrivals::new);
+    both_measures(c, "agent-ready", ReadyAgents::new);
 
     // Diagnostic: the same decisions at 10k agents when the queues list their members
     // and every agent is signed in to each queue requiring one of its skills (40
@@ -307,7 +334,7 @@ fn routing(c: &mut Criterion) {
         let f = f.get_or_insert_with(|| {
             timed_setup("40-sign-ins call-arrives", shape.agents, || Arrivals::new(shape))
         });
-        b.iter_custom(|iters| black_box(f.run(iters)))
+        b.iter_custom(|iters| black_box(f.run(iters, Timed::Decisions)))
     });
     drop(f);
     let mut f = None;
@@ -317,7 +344,7 @@ fn routing(c: &mut Criterion) {
                 ReadyAgents::new(shape)
             })
         });
-        b.iter_custom(|iters| black_box(f.run(iters)))
+        b.iter_custom(|iters| black_box(f.run(iters, Timed::Decisions)))
     });
     drop(f);
     g.finish();

@@ -155,7 +155,8 @@ impl Engine {
                 .filter_map(|s| st.queues.at(*s))
                 .filter_map(|q| q.hot.head.map(|(k, _, _)| (k, q.cfg.id, q.slot)))
                 .collect();
-            if heads != p.heads {
+            let kept: BTreeSet<(i64, crate::QueueId, u32)> = p.heads.iter().collect();
+            if heads != kept || !p.heads.consistent() {
                 return Err(format!(
                     "pool {slot}: first calls {:?}, queues say {heads:?}",
                     p.heads

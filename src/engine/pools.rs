@@ -25,10 +25,10 @@ impl Engine {
             let Some(q) = st.queues.at_mut(slot) else {
                 continue;
             };
-            q.pool = pool::key_of(q).map(|key| st.pools.attach(key, slot).0);
-            if let (Some(p), Some(head)) = (q.pool.and_then(|p| st.pools.at_mut(p)), q.hot.head) {
-                p.head_moved(q.cfg.id, slot, None, Some(head));
-            }
+            let attached = pool::key_of(q).map(|key| st.pools.attach(key, slot));
+            q.pool = attached.map(|(p, _)| p);
+            q.pool_member = attached.map_or(0, |(_, m)| m);
+            q.head_moved(&mut st.pools);
         }
         if st.pools.is_empty() && !had_pools {
             return;

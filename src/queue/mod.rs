@@ -136,6 +136,9 @@ pub(crate) struct Queue {
     /// index of available agents are the pool's (see `Engine::relink`).
     #[serde(skip)]
     pub pool: Option<u32>,
+    /// The queue's place among its pool's queues (see `Pool::heads`).
+    #[serde(skip)]
+    pub pool_member: u32,
     /// The queue's own slot in the engine's queue table (set by `Queues::insert`).
     #[serde(skip)]
     pub slot: u32,
@@ -189,6 +192,7 @@ impl Queue {
             available: BTreeSet::new(),
             members: BTreeSet::new(),
             pool: None,
+            pool_member: 0,
             slot: 0,
             next_position: 0,
             stats: QueueStats::default(),
@@ -218,8 +222,8 @@ impl Queue {
     pub(crate) fn wait_insert(&mut self, key: WaitKey, pools: &mut Pools) {
         self.waiting.insert(key);
         if self.hot.head.is_none_or(|h| key < h) {
-            let old = self.hot.head.replace(key);
-            self.head_moved(old, pools);
+            self.hot.head = Some(key);
+            self.head_moved(pools);
         }
     }
 
@@ -227,17 +231,16 @@ impl Queue {
     pub(crate) fn wait_remove(&mut self, key: &WaitKey, pools: &mut Pools) -> bool {
         let removed = self.waiting.remove(key);
         if removed && self.hot.head == Some(*key) {
-            let old = self.hot.head;
             self.sync_head();
-            self.head_moved(old, pools);
+            self.head_moved(pools);
         }
         removed
     }
 
-    /// Tells the queue's skill pool that its first call changed from `old`.
-    fn head_moved(&self, old: Option<WaitKey>, pools: &mut Pools) {
+    /// Tells the queue's skill pool that its first call changed.
+    pub(crate) fn head_moved(&self, pools: &mut Pools) {
         if let Some(p) = self.pool.and_then(|p| pools.at_mut(p)) {
-            p.head_moved(self.cfg.id, self.slot, old, self.hot.head);
+            p.head_moved(self.pool_member, self.cfg.id, self.slot, self.hot.head);
         }
     }
 

@@ -110,33 +110,37 @@ pub(crate) struct Pool {
     pub available: BTreeSet<AvailKey>,
     /// The slots of the queues drawing on the pool.
     pub queues: Vec<u32>,
-    /// The ordering key of the first call of each of its queues that has one, by
-    /// queue (with the queue's slot). The queues share a weight, so the first entry is
-    /// the queue whose first call has the greatest weighted wait among them (ties to
-    /// the lower queue id, as routing breaks them): an agent becoming available reads
-    /// one entry per pool.
-    pub heads: BTreeSet<(i64, QueueId, u32)>,
+    /// The ordering key of the first call of each of its queues that has one (see
+    /// [`Heads`]). The queues share a weight, so the least entry is the queue whose
+    /// first call has the greatest weighted wait among them (ties to the lower queue
+    /// id, as routing breaks them): an agent becoming available reads one entry per
+    /// pool.
+    pub heads: Heads,
     /// The first of `heads`, kept beside the counters so that an agent ranking its
     /// pools reads neither the set nor the queue behind it.
     pub first: Option<(i64, QueueId, u32)>,
 }
 
 impl Pool {
-    /// Follows the first call of the queue `queue` in `slot` from `old` to `new`.
+    /// Follows the first call of the queue `queue` in `slot`, the pool's `member`-th
+    /// queue (its place in `queues`), to `head`.
     pub(crate) fn head_moved(
         &mut self,
+        member: u32,
         queue: QueueId,
         slot: u32,
-        old: Option<super::WaitKey>,
-        new: Option<super::WaitKey>,
+        head: Option<super::WaitKey>,
     ) {
-        if let Some((k, _, _)) = old {
-            self.heads.remove(&(k, queue, slot));
-        }
-        if let Some((k, _, _)) = new {
-            self.heads.insert((k, queue, slot));
-        }
-        self.first = self.heads.first().copied();
+        self.heads.set(
+            member,
+            head.map(|(key, _, _)| Head {
+                key,
+                queue,
+                slot,
+                member,
+            }),
+        );
+        self.first = self.heads.first();
     }
 
     /// The queues' weight (see [`PoolKey`]).
@@ -183,22 +187,27 @@ impl Pools {
     }
 
     /// Puts the queue in `queue_slot` into the pool for `key`, creating the pool.
-    /// Returns the pool's slot and whether it was created (and so needs its seats).
-    pub(crate) fn attach(&mut self, key: PoolKey, queue_slot: u32) -> (u32, bool) {
+    /// Returns the pool's slot and the queue's place among the pool's queues.
+    pub(crate) fn attach(&mut self, key: PoolKey, queue_slot: u32) -> (u32, u32) {
         if let Some(&slot) = self.by_key.get(&key) {
-            if let Some(p) = self.at_mut(slot)
-                && !p.queues.contains(&queue_slot)
-            {
-                p.queues.push(queue_slot);
-            }
-            return (slot, false);
+            let member = match self.at_mut(slot) {
+                Some(p) => match p.queues.iter().position(|q| *q == queue_slot) {
+                    Some(i) => i,
+                    None => {
+                        p.queues.push(queue_slot);
+                        p.queues.len() - 1
+                    }
+                },
+                None => 0,
+            };
+            return (slot, member as u32);
         }
         let pool = Some(Pool {
             key,
             counts: Counts::default(),
             available: BTreeSet::new(),
             queues: vec![queue_slot],
-            heads: BTreeSet::new(),
+            heads: Heads::default(),
             first: None,
         });
         let slot = match self.free.pop() {
@@ -215,6 +224,167 @@ impl Pools {
         };
         self.by_key.insert(key, slot);
         self.by_skill.entry(key.skill).or_default().push(slot);
-        (slot, true)
+        (slot, 0)
+    }
+}
+
+/// A queue's first call as its pool keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Head {
+    /// The call's ordering key (see [`super::Queue::wait_key`]).
+    pub key: i64,
+    pub queue: QueueId,
+    /// The queue's slot in the queue table.
+    pub slot: u32,
+    /// The queue's place among the pool's queues.
+    pub member: u32,
+}
+
+impl Head {
+    /// The order of the pool's first calls: by ordering key, ties to the lower queue id.
+    fn rank(&self) -> (i64, QueueId) {
+        (self.key, self.queue)
+    }
+}
+
+/// No place in the heap.
+const UNPLACED: u32 = u32::MAX;
+
+/// The first calls of a pool's queues, least first: a binary heap that knows where each
+/// queue's entry is, so that a queue's first call moving costs a few comparisons and
+/// moves (logarithmic in the pool's queues) and no allocation, and the least is read at
+/// the top.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Heads {
+    heap: Vec<Head>,
+    /// Per member (a queue's place among the pool's queues): its entry's place in
+    /// `heap`, or [`UNPLACED`].
+    place: Vec<u32>,
+}
+
+impl Heads {
+    /// The least entry: the queue with the greatest weighted wait.
+    pub(crate) fn first(&self) -> Option<(i64, QueueId, u32)> {
+        self.heap.first().map(|h| (h.key, h.queue, h.slot))
+    }
+
+    /// Every entry, in no particular order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (i64, QueueId, u32)> + '_ {
+        self.heap.iter().map(|h| (h.key, h.queue, h.slot))
+    }
+
+    /// Sets the entry of `member` to `head`, or takes it out.
+    pub(crate) fn set(&mut self, member: u32, head: Option<Head>) {
+        let m = member as usize;
+        if self.place.len() <= m {
+            self.place.resize(m + 1, UNPLACED);
+        }
+        let at = self.place[m];
+        match head {
+            Some(h) if at == UNPLACED => {
+                self.heap.push(h);
+                self.place[m] = (self.heap.len() - 1) as u32;
+                self.up(self.heap.len() - 1);
+            }
+            Some(h) => {
+                self.heap[at as usize] = h;
+                let i = self.up(at as usize);
+                self.down(i);
+            }
+            None if at == UNPLACED => {}
+            None => {
+                self.place[m] = UNPLACED;
+                let i = at as usize;
+                let Some(last) = self.heap.pop() else { return };
+                if i < self.heap.len() {
+                    self.heap[i] = last;
+                    self.place[last.member as usize] = i as u32;
+                    let i = self.up(i);
+                    self.down(i);
+                }
+            }
+        }
+    }
+
+    /// Moves the entry at `i` towards the top while it ranks before its parent;
+    /// returns where it ends.
+    fn up(&mut self, mut i: usize) -> usize {
+        while i > 0 {
+            let parent = (i - 1) / 2;
+            if self.heap[i].rank() >= self.heap[parent].rank() {
+                break;
+            }
+            self.swap(i, parent);
+            i = parent;
+        }
+        i
+    }
+
+    /// Moves the entry at `i` down while a child ranks before it.
+    fn down(&mut self, mut i: usize) {
+        loop {
+            let left = 2 * i + 1;
+            let Some(l) = self.heap.get(left) else { break };
+            let child = match self.heap.get(left + 1) {
+                Some(r) if r.rank() < l.rank() => left + 1,
+                _ => left,
+            };
+            if self.heap[child].rank() >= self.heap[i].rank() {
+                break;
+            }
+            self.swap(i, child);
+            i = child;
+        }
+    }
+
+    fn swap(&mut self, i: usize, j: usize) {
+        self.heap.swap(i, j);
+        self.place[self.heap[i].member as usize] = i as u32;
+        self.place[self.heap[j].member as usize] = j as u32;
+    }
+
+    /// Whether the heap is in order and every member's place points at its entry.
+    pub(crate) fn consistent(&self) -> bool {
+        let ordered = (1..self.heap.len()).all(|i| self.heap[(i - 1) / 2].rank() <= self.heap[i].rank());
+        let placed = self.place.iter().enumerate().all(|(m, &at)| {
+            at == UNPLACED || self.heap.get(at as usize).is_some_and(|h| h.member as usize == m)
+        });
+        ordered && placed && self.place.iter().filter(|&&at| at != UNPLACED).count() == self.heap.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Head, Heads};
+    use crate::ids::QueueId;
+    use proptest::prelude::*;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    proptest! {
+        /// Whatever the moves of the queues' first calls, the heap holds exactly the
+        /// queues' entries and its top is the least by (key, queue id).
+        #[test]
+        fn heads_keep_every_queue_s_first_call_and_the_least_on_top(
+            moves in prop::collection::vec((0u32..12, prop::option::of(-20i64..20)), 0..300)
+        ) {
+            let mut heads = Heads::default();
+            let mut model: BTreeMap<u32, i64> = BTreeMap::new();
+            // Queue ids run against the members' order, so ties on the key are broken
+            // by the id, not by the place.
+            let queue = |member: u32| QueueId(100 - member);
+            for (member, key) in moves {
+                let head = key.map(|key| Head { key, queue: queue(member), slot: member + 7, member });
+                heads.set(member, head);
+                match key {
+                    Some(k) => model.insert(member, k),
+                    None => model.remove(&member),
+                };
+                let want: BTreeSet<(i64, QueueId, u32)> =
+                    model.iter().map(|(m, k)| (*k, queue(*m), m + 7)).collect();
+                prop_assert_eq!(heads.iter().collect::<BTreeSet<_>>(), want.clone());
+                prop_assert_eq!(heads.first(), want.first().copied());
+                prop_assert!(heads.consistent());
+            }
+        }
     }
 }
