@@ -90,6 +90,51 @@ pub(crate) struct Synced {
     pub ready: bool,
 }
 
+/// Each agent's counted channels ([`Synced::channels`]) by agent number, one byte
+/// each, kept beside the agents: a scan of an index of available agents tells a stale
+/// entry (an agent no longer available, see `Seat::indexed`) from a live one here,
+/// without reading the agent's record, which at 100k agents is a trip to memory on the
+/// scan's path. Numbers below the agents' count twice over (plus 64) are kept; others,
+/// and numbers not recorded since the table grew past them, read as unknown, and the
+/// scan reads the agent.
+/// Not recorded (no channel set has this bit: there are fewer than eight channels).
+const UNKNOWN: u8 = 0x80;
+const _: () = assert!(Channel::ALL.len() < 8);
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SyncedChannels {
+    by_number: Vec<u8>,
+}
+
+impl SyncedChannels {
+    /// Records what `id`, one of `agents` agents, is counted as.
+    pub(crate) fn set(&mut self, id: AgentId, channels: u8, agents: usize) {
+        let i = id.0 as usize;
+        if i >= self.by_number.len() {
+            if i >= agents.saturating_mul(2).saturating_add(64) {
+                return;
+            }
+            self.by_number.resize(i + 1, UNKNOWN);
+        }
+        if let Some(c) = self.by_number.get_mut(i) {
+            *c = channels;
+        }
+    }
+
+    /// The channels `id` is counted as available for, if known.
+    pub(crate) fn get(&self, id: AgentId) -> Option<u8> {
+        self.by_number
+            .get(id.0 as usize)
+            .copied()
+            .filter(|c| *c != UNKNOWN)
+    }
+
+    /// Forgets every agent.
+    pub(crate) fn clear(&mut self) {
+        self.by_number.clear();
+    }
+}
+
 /// The counters a strategy's index key may depend on, as they were when an agent's
 /// pool entries were keyed: one copy for all the agent's seats, from which the key of
 /// each entry follows.
@@ -591,4 +636,29 @@ pub struct AgentStatus {
     pub times: AgentTimes,
     /// Occupancy so far (see [`AgentTimes::occupancy`]).
     pub occupancy: Option<f64>,
+}
+
+#[cfg(test)]
+mod synced_channels_tests {
+    use super::SyncedChannels;
+    use crate::ids::AgentId;
+
+    #[test]
+    fn numbers_not_recorded_since_the_table_grew_read_as_unknown() {
+        let mut t = SyncedChannels::default();
+        // 10 agents: numbers up to 83 are kept.
+        t.set(AgentId(5), 0b1, 10);
+        assert_eq!(t.get(AgentId(5)), Some(0b1));
+        assert_eq!(t.get(AgentId(3)), None, "grown past, never recorded");
+        assert_eq!(t.get(AgentId(6)), None, "beyond the table");
+        t.set(AgentId(84), 0b1, 10);
+        assert_eq!(t.get(AgentId(84)), None, "beyond the bound: not kept");
+        t.set(AgentId(83), 0, 10);
+        assert_eq!(t.get(AgentId(83)), Some(0));
+        assert_eq!(t.get(AgentId(40)), None);
+        t.set(AgentId(5), 0, 10);
+        assert_eq!(t.get(AgentId(5)), Some(0));
+        t.clear();
+        assert_eq!(t.get(AgentId(5)), None);
+    }
 }

@@ -323,7 +323,11 @@ impl Engine {
     pub(super) fn reindex(&mut self, now: Millis, id: AgentId) {
         let st = &mut self.state;
         let Some(a) = st.agents.get_mut(&id) else { return };
+        let was = a.synced.channels;
         let emptied = sync_sign_ins(a, &mut st.queues, &mut st.pools, &mut st.index_pending, now);
+        if a.synced.channels != was {
+            st.synced_channels.set(id, a.synced.channels, st.agents.len());
+        }
         for q in emptied {
             self.check_leave_empty(now, q);
         }

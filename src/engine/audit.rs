@@ -22,8 +22,17 @@ impl Engine {
                     a.id, a.room
                 ));
             }
-            // Every sign-in and seat is counted as the agent was last counted.
+            // Every sign-in and seat is counted as the agent was last counted, and the
+            // scans' table of counted channels says the same where it knows the agent.
             let synced = a.synced;
+            if let Some(channels) = st.synced_channels.get(a.id)
+                && channels != synced.channels
+            {
+                return Err(format!(
+                    "{}: counted for channels {:#b}, the scans' table says {channels:#b}",
+                    a.id, synced.channels
+                ));
+            }
             let as_synced = |channel, flags: (bool, bool, bool)| {
                 flags
                     == (

@@ -186,13 +186,17 @@ impl Engine {
             strategy,
             available,
             steps,
+            arrival,
             ..
         } = q;
-        // A by-skill queue scans its skill pool's index.
+        // A by-skill queue scans its skill pool's index. An entry is live while its
+        // agent is counted available for the queue's channel (the pool's).
+        let live_for = arrival.channel;
         let available = match pool {
             Some(p) => &mut st.pools.at_mut(p)?.available,
             None => available,
         };
+        let synced = &st.synced_channels;
         let step = step_in(steps, c)?;
         let strat: &mut dyn RoutingStrategy = match strategy {
             StrategySlot::Builtin(b) => b,
@@ -206,6 +210,13 @@ impl Engine {
         let mut stale = std::mem::take(&mut self.stale_scratch);
         stale.clear();
         let mut candidates = scan(available, start).filter_map(|e @ (p, _, id)| {
+            // A stale entry is told by one byte, without the agent's record.
+            if let Some(channels) = synced.get(*id)
+                && !holds(channels, live_for)
+            {
+                stale.push(*e);
+                return None;
+            }
             let a = agents.get(id)?;
             let m = a.placement(qid, pool)?;
             if !m.available {

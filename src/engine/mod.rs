@@ -69,6 +69,9 @@ struct State {
     /// The skill pools of by-skill queues (see [`crate::queue::pool`]). Derived.
     #[serde(skip)]
     pools: crate::queue::Pools,
+    /// Each agent's counted channels by number, for index scans. Derived.
+    #[serde(skip)]
+    synced_channels: crate::agent::SyncedChannels,
 }
 
 type CompiledParts = (
@@ -265,6 +268,7 @@ impl Engine {
                 lookup_seq: 0,
                 index_pending: Vec::new(),
                 pools: Default::default(),
+                synced_channels: Default::default(),
                 config,
             },
             custom,
@@ -443,7 +447,10 @@ impl Engine {
             q.sync_config(&mut self.names);
             q.sync_head();
         }
+        st.synced_channels.clear();
+        let agents = st.agents.len();
         for a in st.agents.values_mut() {
+            st.synced_channels.set(a.id, a.synced.channels, agents);
             // A snapshot stores each agent's policy and group name whole: share them
             // again.
             if a.policy == self.default_policy {

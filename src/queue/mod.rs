@@ -95,6 +95,8 @@ pub(crate) struct QueueHot {
 /// a while would cost a miss on each.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Arrival {
+    /// `cfg.channel`: the channel the queue's members are counted available for.
+    pub channel: crate::config::Channel,
     pub join_empty: EmptyRule,
     /// Whether any periodic message is configured.
     pub periodic: bool,
@@ -112,6 +114,7 @@ pub(crate) struct Arrival {
 impl Arrival {
     fn of(cfg: &QueueConfig) -> Arrival {
         Arrival {
+            channel: cfg.channel,
             join_empty: cfg.join_empty,
             periodic: !cfg.periodic_messages.is_empty(),
             max_length: cfg.max_length,
