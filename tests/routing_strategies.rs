@@ -213,6 +213,48 @@ fn sticky_agent_waits_for_the_previous_agent_then_falls_back() {
     h.assert_replays(&cfg);
 }
 
+#[test]
+fn a_call_held_for_its_previous_agent_is_not_offered_to_an_agent_becoming_ready() {
+    let cfg = center("{ sticky = { window_secs = 3600, wait_secs = 20 } }");
+    let mut h = Harness::new(&cfg);
+    ready_in_order(&mut h, &[1, 2]);
+    h.call_from(1, 1, "+100");
+    assert_eq!(h.rung(1), vec![1]);
+    h.answer(1, 1);
+    h.secs(30);
+    h.hang_up(1);
+    h.secs(1);
+    // Agent 1 busy with another caller; agent 2 steps away.
+    h.call_from(2, 1, "+200");
+    assert_eq!(h.rung(2), vec![2], "agent 2 is the longest idle");
+    h.answer(2, 2);
+    h.call_from(3, 1, "+300");
+    assert_eq!(h.rung(3), vec![1]);
+    h.answer(1, 3);
+    h.hang_up(2);
+    h.input(Input::NotReady {
+        agent: AgentId(2),
+        reason: None,
+    });
+    // The returning caller waits for agent 1 ...
+    h.call_from(4, 1, "+100");
+    assert!(h.rung(4).is_empty());
+    h.secs(5);
+    // ... so agent 2 coming back is not offered the call,
+    h.input(Input::Ready { agent: AgentId(2) });
+    assert!(h.rung(4).is_empty(), "held for agent 1 within the wait");
+    // while a caller without a previous agent is offered to agent 2 at once.
+    h.call_from(5, 1, "+500");
+    assert_eq!(h.rung(5), vec![2]);
+    h.answer(2, 5);
+    h.input(Input::HangUp {
+        call: CallId(3),
+        by: Party::Agent(AgentId(1)),
+    });
+    assert_eq!(h.rung(4), vec![1], "agent 1 freed up within the wait");
+    h.assert_replays(&cfg);
+}
+
 /// A custom strategy: the agent with the highest id first.
 #[derive(Debug)]
 struct HighestId;

@@ -454,9 +454,13 @@ impl Engine {
         if !eligible(step, c, a, penalty, now) {
             return false;
         }
-        q.strategy
-            .resolve(&self.custom)
-            .accepts(&call_view(q, c, now, &st.agents, &st.last_agent), a.id)
+        match &q.strategy {
+            // Nothing to ask a strategy that accepts any eligible agent.
+            StrategySlot::Builtin(b) if !b.holds_calls() => true,
+            s => s
+                .resolve(&self.custom)
+                .accepts(&call_view(q, c, now, &st.agents, &st.last_agent), a.id),
+        }
     }
 
     /// Takes a waiting call out of its line and rings `agents`.

@@ -499,6 +499,12 @@ impl Builtin {
         }
     }
 
+    /// Whether [`RoutingStrategy::accepts`] may refuse: sticky routing holds a call for
+    /// its preferred agent; every other built-in accepts any eligible agent.
+    pub(crate) fn holds_calls(&self) -> bool {
+        matches!(self, Builtin::Sticky(_))
+    }
+
     /// Builds a built-in from configuration; `None` for `custom`.
     pub(crate) fn from_config(
         cfg: &StrategyConfig,
