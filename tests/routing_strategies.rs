@@ -179,17 +179,24 @@ fn weighted_random_follows_weights() {
     assert!(counts[1] < 100 && counts[2] < 100, "{counts:?}");
 }
 
-#[test]
-fn sticky_agent_waits_for_the_previous_agent_then_falls_back() {
+/// A sticky queue (window 1 h, wait 20 s) with `agents` ready in that order, where
+/// agent 1 served call 1 from +100 for 30 s.
+fn sticky_center_where_agent_1_served_caller_100(agents: &[u32]) -> (String, Harness) {
     let cfg = center("{ sticky = { window_secs = 3600, wait_secs = 20 } }");
     let mut h = Harness::new(&cfg);
-    ready_in_order(&mut h, &[1, 2, 3]);
+    ready_in_order(&mut h, agents);
     h.call_from(1, 1, "+100");
     assert_eq!(h.rung(1), vec![1]);
     h.answer(1, 1);
     h.secs(30);
     h.hang_up(1);
     h.secs(1);
+    (cfg, h)
+}
+
+#[test]
+fn sticky_agent_waits_for_the_previous_agent_then_falls_back() {
+    let (cfg, mut h) = sticky_center_where_agent_1_served_caller_100(&[1, 2, 3]);
     // Returning caller: agent 1 is ready, gets it although 2 is longest idle.
     h.call_from(2, 1, "+100");
     assert_eq!(h.rung(2), vec![1]);
@@ -215,15 +222,7 @@ fn sticky_agent_waits_for_the_previous_agent_then_falls_back() {
 
 #[test]
 fn a_call_held_for_its_previous_agent_is_not_offered_to_an_agent_becoming_ready() {
-    let cfg = center("{ sticky = { window_secs = 3600, wait_secs = 20 } }");
-    let mut h = Harness::new(&cfg);
-    ready_in_order(&mut h, &[1, 2]);
-    h.call_from(1, 1, "+100");
-    assert_eq!(h.rung(1), vec![1]);
-    h.answer(1, 1);
-    h.secs(30);
-    h.hang_up(1);
-    h.secs(1);
+    let (cfg, mut h) = sticky_center_where_agent_1_served_caller_100(&[1, 2]);
     // Agent 1 busy with another caller; agent 2 steps away.
     h.call_from(2, 1, "+200");
     assert_eq!(h.rung(2), vec![2], "agent 2 is the longest idle");
