@@ -90,6 +90,10 @@ pub(crate) struct Synced {
     pub ready: bool,
 }
 
+/// Not recorded (no channel set has this bit: there are fewer than eight channels).
+const UNKNOWN: u8 = 0x80;
+const _: () = assert!(Channel::ALL.len() < 8);
+
 /// Each agent's counted channels ([`Synced::channels`]) by agent number, one byte
 /// each, kept beside the agents: a scan of an index of available agents tells a stale
 /// entry (an agent no longer available, see `Seat::indexed`) from a live one here,
@@ -97,10 +101,6 @@ pub(crate) struct Synced {
 /// scan's path. Numbers below the agents' count twice over (plus 64) are kept; others,
 /// and numbers not recorded since the table grew past them, read as unknown, and the
 /// scan reads the agent.
-/// Not recorded (no channel set has this bit: there are fewer than eight channels).
-const UNKNOWN: u8 = 0x80;
-const _: () = assert!(Channel::ALL.len() < 8);
-
 #[derive(Clone, Debug, Default)]
 pub(crate) struct SyncedChannels {
     by_number: Vec<u8>,

@@ -322,12 +322,17 @@ impl Engine {
     /// each queue left without members.
     pub(super) fn reindex(&mut self, now: Millis, id: AgentId) {
         let st = &mut self.state;
+        let agents = st.agents.len();
         let Some(a) = st.agents.get_mut(&id) else { return };
-        let was = a.synced.channels;
-        let emptied = sync_sign_ins(a, &mut st.queues, &mut st.pools, &mut st.index_pending, now);
-        if a.synced.channels != was {
-            st.synced_channels.set(id, a.synced.channels, st.agents.len());
-        }
+        let emptied = sync_sign_ins(
+            a,
+            &mut st.queues,
+            &mut st.pools,
+            &mut st.index_pending,
+            &mut st.synced_channels,
+            agents,
+            now,
+        );
         for q in emptied {
             self.check_leave_empty(now, q);
         }
@@ -454,13 +459,16 @@ fn refresh_entry(
 /// readiness are as last counted (most changes of a busy agent) leaves every queue as
 /// it was. An agent that became available is listed in `index_pending` for
 /// [`Engine::flush_index`]; one that became busy keeps its (now stale) index entries,
-/// which scans skip, so neither costs an index operation per queue here. Returns the
-/// queues left with no member logged in or none ready.
+/// which scans skip, so neither costs an index operation per queue here. The scans'
+/// copy of the counted channels (`synced_channels`, of `agents` agents) follows.
+/// Returns the queues left with no member logged in or none ready.
 fn sync_sign_ins(
     a: &mut crate::agent::Agent,
     queues: &mut crate::queue::Queues,
     pools: &mut crate::queue::Pools,
     index_pending: &mut Vec<AgentId>,
+    synced_channels: &mut crate::agent::SyncedChannels,
+    agents: usize,
     now: Millis,
 ) -> Vec<QueueId> {
     let want = a.counted_as(now);
@@ -489,6 +497,7 @@ fn sync_sign_ins(
             }
         }
         a.synced = want;
+        synced_channels.set(a.id, want.channels, agents);
     }
     // The strategy keys may have changed with the agent's counters: refresh them.
     if want.channels != 0 && !a.index_pending {
