@@ -125,6 +125,11 @@ fn timed_batch(
     start.elapsed()
 }
 
+/// A benchmark's engine and the way it feeds and puts back a batch.
+trait Fixture {
+    fn run(&mut self, iters: u64, timed: Timed) -> Duration;
+}
+
 /// Fixture for "call arrives and an agent is chosen".
 struct Arrivals {
     e: Engine,
@@ -146,7 +151,9 @@ impl Arrivals {
             rng: SplitMix(42),
         }
     }
+}
 
+impl Fixture for Arrivals {
     fn run(&mut self, iters: u64, timed: Timed) -> Duration {
         let mut sample = Sample::new();
         let mut batch: Vec<(Millis, Input)> = Vec::with_capacity(BATCH as usize);
@@ -217,7 +224,9 @@ impl ReadyAgents {
             cursor: 0,
         }
     }
+}
 
+impl Fixture for ReadyAgents {
     fn run(&mut self, iters: u64, timed: Timed) -> Duration {
         let mut sample = Sample::new();
         let mut batch: Vec<(Millis, Input)> = Vec::with_capacity(BATCH as usize);
@@ -282,23 +291,6 @@ fn timed_setup<T>(what: &str, n: u32, build: impl FnOnce() -> T) -> T {
     let f = build();
     eprintln!("setup {what}/{n}: {:.1} s", t.elapsed().as_secs_f64());
     f
-}
-
-/// A benchmark's engine and the way it feeds and puts back a batch.
-trait Fixture {
-    fn run(&mut self, iters: u64, timed: Timed) -> Duration;
-}
-
-impl Fixture for Arrivals {
-    fn run(&mut self, iters: u64, timed: Timed) -> Duration {
-        Arrivals::run(self, iters, timed)
-    }
-}
-
-impl Fixture for ReadyAgents {
-    fn run(&mut self, iters: u64, timed: Timed) -> Duration {
-        ReadyAgents::run(self, iters, timed)
-    }
 }
 
 /// `routing/<name>/N` and `routing/drained/<name>/N` for every size. Each fixture
