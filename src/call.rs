@@ -150,16 +150,17 @@ impl Phase {
     }
 }
 
-/// One stay in a queue.
+/// One stay in a queue. In declaration order (`repr(C)`): what routing reads first.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[repr(C)]
 pub(crate) struct Visit {
     pub queue: QueueId,
-    pub entered_at: Millis,
-    pub interval: u64,
+    pub over_threshold: bool,
     pub key: i64,
     pub seq: u64,
     pub step: usize,
-    pub over_threshold: bool,
+    pub entered_at: Millis,
+    pub interval: u64,
     /// The call's own requirement steps, when it overrides the queue's.
     pub steps: Option<Vec<Step>>,
 }
@@ -189,37 +190,41 @@ pub struct CallInfo {
     pub data: StringMap,
 }
 
+/// A call. Laid out in declaration order (`repr(C)`): what routing and offering read
+/// (the phase, the queue visit, the agents rung, the shared call data) comes first and
+/// fills the record's first two cache lines; what only answered calls use comes last.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[repr(C)]
 pub(crate) struct Call {
     pub id: CallId,
     /// Numbers, attributes and data, shared with the offers made for the call.
     #[serde(flatten)]
     pub info: Arc<CallInfo>,
-    pub channel: Channel,
-    pub priority: i32,
-    pub arrived_at: Millis,
-    pub phase: Phase,
-    pub visit: Option<Visit>,
-    /// The queue and interval that this call's handling is counted in.
-    pub counted_in: Option<(QueueId, u64)>,
-    pub visit_no: u32,
-    pub offer_no: u32,
     /// Agents being rung for this offer (usually one; inline up to two).
     pub ringing: SmallVec<[AgentId; 2]>,
+    pub priority: i32,
+    pub visit_no: u32,
+    pub offer_no: u32,
+    pub phase: Phase,
+    pub channel: Channel,
+    /// Music on hold is playing to the caller.
+    pub moh: bool,
+    pub answered: bool,
+    pub transferred_by: Option<AgentId>,
+    pub visit: Option<Visit>,
+    /// Offer only to this agent (direct transfer).
+    pub direct_agent: Option<AgentId>,
+    pub consult: Option<Consult>,
+    pub callback: Option<String>,
+    pub arrived_at: Millis,
+    /// The queue and interval that this call's handling is counted in.
+    pub counted_in: Option<(QueueId, u64)>,
     /// Agents connected, with the time each joined (usually one, kept inline).
     pub agents: SmallVec<[(AgentId, Millis); 1]>,
     pub hold_started: Option<Millis>,
     pub hold_ms: Millis,
-    pub callback: Option<String>,
-    pub consult: Option<Consult>,
-    pub transferred_by: Option<AgentId>,
-    /// Offer only to this agent (direct transfer).
-    pub direct_agent: Option<AgentId>,
     pub supervisors: Vec<(AgentId, SupervisionMode)>,
     pub recording: bool,
-    pub answered: bool,
-    /// Music on hold is playing to the caller.
-    pub moh: bool,
     /// The call's place in the IVR, while it has one.
     pub ivr: Option<Box<crate::ivr::session::Session>>,
 }

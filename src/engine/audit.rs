@@ -9,7 +9,7 @@ impl Engine {
     /// Checks every derived routing record against the state it follows from: each
     /// queue's and pool's member counters, each available sign-in's and seat's index
     /// entry (and that every index entry belongs to one), each agent's seats against
-    /// its skills, and each pool's order of first calls. Holds between any two inputs;
+    /// its skills, each queue's first call and each pool's order of first calls. Holds between any two inputs;
     /// `Err` describes the first difference, which would be a defect. For tests.
     #[doc(hidden)]
     pub fn audit(&self) -> Result<(), String> {
@@ -98,6 +98,16 @@ impl Engine {
                 && !st.pools.at(p).is_some_and(|p| p.queues.contains(&q.slot))
             {
                 return Err(format!("{id} draws on pool {p}, which does not list it"));
+            }
+        }
+        for q in st.queues.values() {
+            if q.hot.head != q.waiting.first().copied() {
+                return Err(format!(
+                    "{}: first call kept as {:?}, the line's is {:?}",
+                    q.cfg.id,
+                    q.hot.head,
+                    q.waiting.first()
+                ));
             }
         }
         for (slot, p) in st.pools.iter() {

@@ -389,7 +389,7 @@ impl Engine {
             if let Some(q) = st.queues.at(m.slot)
                 && let Some((key, _, _)) = q.hot.head
             {
-                consider(Ranked::new(now, q.hot.weight, key, q.cfg.id), m.slot, m.penalty);
+                consider(Ranked::new(now, q.hot.weight, key, q.hot.id), m.slot, m.penalty);
             }
         }
         // A pool knows which of its queues has the best first call.
@@ -414,7 +414,7 @@ impl Engine {
                 .iter()
                 .find(|(_, _, c)| self.may_take(now, q, a, penalty, *c))
             {
-                let r = Ranked::new(now, q.hot.weight, key, q.cfg.id);
+                let r = Ranked::new(now, q.hot.weight, key, q.hot.id);
                 if best.as_ref().is_none_or(|(b, _)| r.outranks(b)) {
                     best = Some((r, call));
                 }
@@ -565,7 +565,7 @@ impl Engine {
             self.push_event_with(crate::output::EventKind::CallOffered, || Event::CallOffered {
                 call,
                 queue,
-                agents: rung.as_slice().into(),
+                agents: smallvec::SmallVec::from_slice(&rung),
             });
         }
         self.ring_scratch = rung;

@@ -9,7 +9,7 @@ pub(crate) use pool::Pools;
 pub(crate) use table::Queues;
 
 use crate::config::{EmptyRule, QueueConfig};
-use crate::ids::{AgentId, CallId, Millis};
+use crate::ids::{AgentId, CallId, Millis, QueueId};
 use crate::routing::{Builtin, IndexKey, LongestIdle, Req, RoutingStrategy, Vocabulary};
 use crate::stats::QueueStats;
 use serde::{Deserialize, Serialize};
@@ -76,9 +76,9 @@ pub(crate) struct Counts {
 }
 
 /// What routing reads of a queue on every change of a member agent, in one cache line:
-/// the member counters, the first waiting call, and the weight. Derived
+/// the member counters, the first waiting call, the weight and the queue's id. Derived
 /// from the rest of the state, so snapshots leave it out (see `Engine::relink`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 #[repr(align(64))]
 pub(crate) struct QueueHot {
     /// The first call in the line.
@@ -87,6 +87,20 @@ pub(crate) struct QueueHot {
     pub weight: f64,
     /// The sign-ins' counters (a queue drawing on a pool uses the pool's).
     pub counts: Counts,
+    /// `cfg.id`.
+    pub id: QueueId,
+}
+
+impl Default for QueueHot {
+    /// Empty, until [`Queue::sync_config`] and [`Queue::sync_head`] fill it in.
+    fn default() -> QueueHot {
+        QueueHot {
+            head: None,
+            weight: 0.0,
+            counts: Counts::default(),
+            id: QueueId(0),
+        }
+    }
 }
 
 /// What a call's arrival reads of the queue's configuration, copied from `cfg` by
@@ -152,18 +166,19 @@ pub(crate) struct Queue {
     /// The waiting line. Changed only through [`Queue::wait_insert`] and
     /// [`Queue::wait_remove`], which keep `hot.head` in step.
     pub waiting: BTreeSet<WaitKey>,
+    /// In the waiting line's cache line: taking a call reads both.
+    pub strategy: StrategySlot,
+    /// Moving average of handle time (talk + hold + wrap-up), ms.
+    pub aht_ms: f64,
     pub stats: QueueStats,
     /// `cfg.music_on_hold`, here for the same reason as [`Arrival`].
     #[serde(skip)]
     pub music_on_hold: Arc<str>,
-    pub strategy: StrategySlot,
     /// Available members in strategy order. May hold stale entries of members that
     /// are no longer available (see `Agent::indexed`); `hot.available` is exact.
     pub available: BTreeSet<AvailKey>,
     pub members: BTreeSet<AgentId>,
     pub next_position: u32,
-    /// Moving average of handle time (talk + hold + wrap-up), ms.
-    pub aht_ms: f64,
     /// Interval index in which SLA-at-risk was last raised.
     pub at_risk_interval: Option<u64>,
     /// Waiting calls per interval that are already past the service-level threshold.
@@ -212,6 +227,7 @@ impl Queue {
     /// action then points to).
     pub(crate) fn sync_config(&mut self, names: &mut Vec<Arc<str>>) {
         self.hot.weight = self.cfg.weight;
+        self.hot.id = self.cfg.id;
         self.arrival = Arrival::of(&self.cfg);
         self.music_on_hold = crate::engine::shared_name(names, &self.cfg.music_on_hold);
     }
@@ -232,18 +248,20 @@ impl Queue {
 
     /// Takes a call out of the line.
     pub(crate) fn wait_remove(&mut self, key: &WaitKey, pools: &mut Pools) -> bool {
-        let removed = self.waiting.remove(key);
-        if removed && self.hot.head == Some(*key) {
-            self.sync_head();
-            self.head_moved(pools);
+        if self.hot.head != Some(*key) {
+            return self.waiting.remove(key);
         }
-        removed
+        // The first call (most often the one taken): no search for it.
+        self.waiting.pop_first();
+        self.sync_head();
+        self.head_moved(pools);
+        true
     }
 
     /// Tells the queue's skill pool that its first call changed.
     pub(crate) fn head_moved(&self, pools: &mut Pools) {
         if let Some(p) = self.pool.and_then(|p| pools.at_mut(p)) {
-            p.head_moved(self.pool_member, self.cfg.id, self.slot, self.hot.head);
+            p.head_moved(self.pool_member, self.hot.id, self.slot, self.hot.head);
         }
     }
 
