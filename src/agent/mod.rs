@@ -221,43 +221,47 @@ pub(crate) struct Profile {
 /// An agent at run time. It holds all of its configuration (see
 /// [`Agent::config`]); the engine keeps no other copy.
 ///
-/// Laid out in declaration order (`repr(C)`): the fields a routing decision reads come
-/// first and together, then those that ringing the agent updates (state time, counters,
-/// the report group), so that deciding about and ringing an agent nobody touched for a
-/// while reads a few adjacent cache lines. Attribute tags, which only requirements on
-/// languages, groups, regions or attributes read, come after.
+/// Laid out in declaration order (`repr(C)`) and from a cache-line boundary: what
+/// routing an agent and ringing it read and write (identity, flags and counted state,
+/// presence, wrap-up, pause and policy, strategy inputs, sign-ins, seats, skills,
+/// contacts, and the state times written when its state changes to or from ready, not
+/// ready or reserved) fills its first five cache lines, so that a decision about an
+/// agent nobody touched for a while fetches five lines. What only other changes read
+/// (the times of talking, hold and wrap-up, the report group's name, attribute tags,
+/// the name) comes after.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-#[repr(C)]
+#[repr(C, align(64))]
 pub(crate) struct Agent {
     pub id: AgentId,
     pub weight: u32,
-    pub presence: Presence,
-    /// Boxed: most of the time an agent is not in wrap-up.
-    pub wrap_up: Option<Box<WrapUp>>,
-    /// No offers until this time (no-answer and reject delays).
-    pub paused_until: Option<Millis>,
-    /// The agent's own policy, or the defaults shared by every agent without one.
-    pub policy: Arc<AgentPolicy>,
-    pub idle_since: Millis,
-    pub talk_ms: u64,
     pub answered: u32,
-    /// Bumped whenever a timer for this agent must be invalidated.
-    pub epoch: u32,
+    /// The report group's number in the engine's group times (see `Engine::relink`).
+    #[serde(skip)]
+    pub group_no: crate::stats::GroupNo,
+    /// The channels its capacity leaves room for, given its contacts (see [`room`]):
+    /// kept up to date by [`Agent::add_task`] and [`Agent::drop_task`].
+    #[serde(skip)]
+    pub room: u8,
     /// A supervisor logged the agent out while busy: log out when free.
     pub pending_logout: bool,
     /// Listed for an index refresh ([`crate::engine`] puts available agents into the
     /// queues' indexes before the next scan). Always false between inputs.
     #[serde(skip)]
     pub index_pending: bool,
-    /// The channels its capacity leaves room for, given its contacts (see [`room`]):
-    /// kept up to date by [`Agent::add_task`] and [`Agent::drop_task`]. Here, it
-    /// fills what would otherwise be padding.
-    #[serde(skip)]
-    pub room: u8,
-    /// The report group's number in the engine's group times (see `Engine::relink`).
-    /// Here, it fills what would otherwise be padding.
-    #[serde(skip)]
-    pub group_no: crate::stats::GroupNo,
+    /// What the agent was last counted as (see [`Synced`]).
+    #[serde(default)]
+    pub synced: Synced,
+    pub presence: Presence,
+    /// Boxed: most of the time an agent is not in wrap-up.
+    pub wrap_up: Option<Box<WrapUp>>,
+    /// The agent's own policy, or the defaults shared by every agent without one.
+    pub policy: Arc<AgentPolicy>,
+    /// No offers until this time (no-answer and reject delays). Never zero: pausing
+    /// until time zero is no pause.
+    pub paused_until: Option<std::num::NonZeroU64>,
+    pub idle_since: Millis,
+    pub talk_ms: u64,
+    pub state_since: Millis,
     /// Sign-ins to queues that list their members.
     pub members: Vec<Member>,
     /// Seats in the skill pools of the agent's skills (see `crate::queue::pool`).
@@ -267,11 +271,10 @@ pub(crate) struct Agent {
     pub skills: Skills,
     /// Inline up to one: most agents hold one contact at a time.
     pub tasks: SmallVec<[Task; 1]>,
-    pub state_since: Millis,
-    /// What the agent was last counted as (see [`Synced`]).
-    #[serde(default)]
-    pub synced: Synced,
     pub times: AgentTimes,
+    /// Bumped whenever a timer for this agent must be invalidated.
+    pub epoch: u32,
+    pub missed_in_row: u32,
     /// Report group: shared with the group's other agents.
     pub group: Arc<str>,
     /// The counters the seats' index entries are keyed with (see [`KeyInputs`]).
@@ -288,7 +291,6 @@ pub(crate) struct Agent {
     /// taking an agent off costs nothing per queue.
     #[serde(default)]
     pub indexed: Vec<Option<IndexKey>>,
-    pub missed_in_row: u32,
     pub name: String,
     /// `None` when the agent has no languages, groups, region or attributes.
     #[serde(default)]
@@ -446,7 +448,7 @@ impl Agent {
         self.presence == Presence::Ready
             && self.wrap_up.is_none()
             && !self.pending_logout
-            && self.paused_until.is_none_or(|t| t <= now)
+            && self.paused_until.is_none_or(|t| t.get() <= now)
     }
 
     /// What the agent's sign-ins and seats should be counted as now (see [`Synced`]).

@@ -435,7 +435,7 @@ impl Engine {
                     a.presence = Presence::NotReady(Some(reason));
                 }
             } else if delay > 0 {
-                a.paused_until = Some(now + Millis::from(delay) * 1000);
+                a.paused_until = std::num::NonZeroU64::new(now + Millis::from(delay) * 1000);
                 let epoch = a.epoch;
                 self.schedule(
                     now + Millis::from(delay) * 1000,
