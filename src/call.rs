@@ -191,8 +191,10 @@ pub struct CallInfo {
 }
 
 /// A call. Laid out in declaration order (`repr(C)`): what routing and offering read
-/// (the phase, the queue visit, the agents rung, the shared call data) comes first and
-/// fills the record's first two cache lines; what only answered calls use comes last.
+/// (the shared call data, the agents rung, the counters, phase and channel, the queue
+/// visit, the direct-transfer agent, the consult link and the callback number) comes
+/// first, in the record's first 184 bytes (three cache lines where the allocator
+/// places it on a line); what only connected calls use comes last.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[repr(C)]
 pub(crate) struct Call {

@@ -9,8 +9,9 @@ impl Engine {
     /// Checks every derived routing record against the state it follows from: each
     /// queue's and pool's member counters, each available sign-in's and seat's index
     /// entry (and that every index entry belongs to one), each agent's seats against
-    /// its skills, each queue's first call and each pool's order of first calls. Holds between any two inputs;
-    /// `Err` describes the first difference, which would be a defect. For tests.
+    /// its skills, each queue's kept first call and each pool's order of first calls.
+    /// Holds between any two inputs; `Err` describes the first difference, which would
+    /// be a defect. For tests.
     #[doc(hidden)]
     pub fn audit(&self) -> Result<(), String> {
         let st = &self.state;
