@@ -168,7 +168,7 @@ impl Engine {
         c.direct_agent = None;
         // The call takes its place in the line only if no agent takes it at once (below).
         q.stats.at(interval).offered += 1;
-        let position = q.waiting.range(..(key, seq, id)).count() as u32 + 1;
+        let position = q.waiting.position(&(key, seq, id)) as u32;
         let priority = c.priority;
         let rules = &q.arrival;
         let want_moh = c.channel.is_realtime() && c.callback.is_none() && !c.moh;

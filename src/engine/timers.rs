@@ -188,7 +188,7 @@ impl Engine {
         let Some(cfg) = q.cfg.announcements.clone() else {
             return;
         };
-        let position = q.waiting.range(..(v.key, v.seq, call)).count() as u32 + 1;
+        let position = q.waiting.position(&(v.key, v.seq, call)) as u32;
         let mut parts = Vec::new();
         if cfg.position {
             parts.push(PromptPart::Prompt("queue-position".into()));

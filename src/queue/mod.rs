@@ -2,9 +2,11 @@
 //! available member agents ordered by the queue's strategy, escalation steps, and the
 //! estimated-wait model.
 
+mod line;
 pub(crate) mod pool;
 mod table;
 
+pub(crate) use line::WaitingLine;
 pub(crate) use pool::Pools;
 pub(crate) use table::Queues;
 
@@ -165,7 +167,7 @@ pub(crate) struct Queue {
     pub steps: SmallVec<[Step; 1]>,
     /// The waiting line. Changed only through [`Queue::wait_insert`] and
     /// [`Queue::wait_remove`], which keep `hot.head` in step.
-    pub waiting: BTreeSet<WaitKey>,
+    pub waiting: WaitingLine,
     /// In the waiting line's cache line: taking a call reads both.
     pub strategy: StrategySlot,
     /// Moving average of handle time (talk + hold + wrap-up), ms.
@@ -206,7 +208,7 @@ impl Queue {
             cfg,
             strategy,
             steps,
-            waiting: BTreeSet::new(),
+            waiting: WaitingLine::default(),
             available: BTreeSet::new(),
             members: BTreeSet::new(),
             pool: None,
@@ -248,13 +250,13 @@ impl Queue {
 
     /// Takes a call out of the line.
     pub(crate) fn wait_remove(&mut self, key: &WaitKey, pools: &mut Pools) -> bool {
-        if self.hot.head != Some(*key) {
-            return self.waiting.remove(key);
+        if !self.waiting.remove(key) {
+            return false;
         }
-        // The first call (most often the one taken): no search for it.
-        self.waiting.pop_first();
-        self.sync_head();
-        self.head_moved(pools);
+        if self.hot.head == Some(*key) {
+            self.sync_head();
+            self.head_moved(pools);
+        }
         true
     }
 
