@@ -467,6 +467,11 @@ impl Engine {
     pub(super) fn offer(&mut self, now: Millis, call: CallId, agents: &[AgentId], queue: Option<QueueId>) {
         let st = &mut self.state;
         let Some(c) = st.calls.get_mut(&call) else { return };
+        // The offer takes a share of the call's data below, an atomic increment that
+        // waits for the count's cache line and for every memory access before it. The
+        // count of a call that waited is usually out of the cache: reading it here
+        // fetches it while the queue's line is updated, not after.
+        std::hint::black_box(std::sync::Arc::strong_count(&c.info));
         if c.phase == Phase::Waiting
             && let Some(v) = &c.visit
             && let Some(q) = st.queues.get_mut(&v.queue)
