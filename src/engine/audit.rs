@@ -9,9 +9,9 @@ impl Engine {
     /// Checks every derived routing record against the state it follows from: each
     /// queue's and pool's member counters, each available sign-in's and seat's index
     /// entry (and that every index entry belongs to one), each agent's seats against
-    /// its skills, each queue's kept first call and each pool's order of first calls.
-    /// Holds between any two inputs; `Err` describes the first difference, which would
-    /// be a defect. For tests.
+    /// its skills, each queue's kept first call, id and weight, and each pool's order
+    /// of first calls. Holds between any two inputs; `Err` describes the first
+    /// difference, which would be a defect. For tests.
     #[doc(hidden)]
     pub fn audit(&self) -> Result<(), String> {
         let st = &self.state;
@@ -102,6 +102,9 @@ impl Engine {
             }
         }
         for q in st.queues.values() {
+            if q.hot.id != q.cfg.id || q.hot.weight.to_bits() != q.cfg.weight.to_bits() {
+                return Err(format!("{}: hot line keeps another id or weight", q.cfg.id));
+            }
             if q.hot.head != q.waiting.first().copied() {
                 return Err(format!(
                     "{}: first call kept as {:?}, the line's is {:?}",
